@@ -1,0 +1,217 @@
+import { xml } from '@xmpp/xml'
+import {
+  type AllowedType,
+  type Blame,
+  type ErrorType,
+  isAllowedType,
+  isErrorType,
+  isStanzaCondition,
+  lookup,
+  NS_STANZAS,
+  type StanzaCondition,
+  type StanzaEntry,
+  type UriCondition,
+} from '@xmpp-errors/conditions'
+import { brand } from './brand.js'
+import {
+  attribute,
+  childElements,
+  isElement,
+  localName,
+  namespaceOf,
+  textOf,
+  type XmlElement,
+} from './element.js'
+import { errorText, isLanguageTag, sanitizeXmlText } from './text.js'
+
+export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
+  /** One of the types RFC 6120 allows for the condition; defaults to the RFC's default. */
+  type?: AllowedType<C>
+  /** Human-readable text for the peer; sent only when `expose` is true. */
+  text?: string
+  /** `xml:lang` of the text. */
+  lang?: string
+  /** The entity that generated the error (RFC 6120 §8.3.2, `by`). */
+  by?: string
+  /** An application-specific condition element, in a namespace of its own (RFC 6120 §8.3.4). */
+  application?: XmlElement
+  /** What led to this error; logged, never sent. */
+  cause?: unknown
+  /** Whether `text` may reach the peer. Defaults to true when the sender is to blame. */
+  expose?: boolean
+}
+
+/** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
+export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
+  StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
+
+// Marks options read from the wire: a peer may send a type outside the RFC's list for its
+// condition (RFC 3920 peers send internal-server-error of type wait), and parsing must keep it.
+const fromWire = Symbol('fromWire')
+
+/** Options a parser may set that a thrower may not. */
+interface Parsed {
+  [fromWire]?: true
+  type?: ErrorType
+  originalCondition?: string
+  element?: XmlElement
+}
+
+function describe(entry: StanzaEntry): string {
+  return `${entry.condition} (RFC 6120 §${entry.rfc})`
+}
+
+/**
+ * An XMPP stanza error (RFC 6120 §8.3). Throw it from a handler and the `errors()` middleware
+ * turns it into the error reply; build it yourself with `toElement()`.
+ */
+export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Error {
+  declare readonly [brand]: 'stanza'
+  static {
+    Object.defineProperty(StanzaError.prototype, brand, { value: 'stanza' })
+  }
+  readonly kind = 'stanza' as const
+  readonly condition: C
+  /** The registry code; for stanza conditions it is the condition itself. */
+  readonly code: C
+  readonly title: string
+  readonly type: AllowedType<C>
+  readonly blame: Blame
+  readonly text: string | undefined
+  readonly lang: string | undefined
+  readonly by: string | undefined
+  readonly uri: string | undefined
+  readonly application: XmlElement | undefined
+  readonly expose: boolean
+  /** When parsed from a peer's unknown or missing condition: the name it sent, if any. */
+  readonly originalCondition: string | undefined
+  /** When parsed: the element it was read from, as on xmpp.js's own errors. */
+  readonly element: XmlElement | undefined
+
+  constructor(condition: C, options?: StanzaErrorOptions<C>)
+  constructor(condition: C, options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>) {
+    const entry = isStanzaCondition(condition) ? lookup('stanza', condition) : undefined
+    if (entry === undefined) {
+      throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
+    }
+    const parsed = options as Parsed
+    const type = options.type ?? entry.type
+    if (!isAllowedType(condition, type) && !(parsed[fromWire] && isErrorType(type))) {
+      throw new TypeError(
+        `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
+          `allowed: ${entry.types.join(', ')}`,
+      )
+    }
+    if (options.uri !== undefined && entry.characterData !== 'xmpp-uri') {
+      throw new TypeError(`StanzaError: uri is only carried by gone and redirect, not ${condition}`)
+    }
+    if (options.uri !== undefined && typeof options.uri !== 'string') {
+      throw new TypeError('StanzaError: uri must be a string')
+    }
+    if (options.lang !== undefined && !isLanguageTag(options.lang)) {
+      throw new TypeError(`StanzaError: lang ${JSON.stringify(options.lang)} is not a language tag`)
+    }
+    const { application } = options
+    if (application !== undefined) assertApplication(application)
+    const text =
+      typeof options.text === 'string' && options.text ? errorText(options.text) : undefined
+
+    super(
+      text ? `${condition} - ${text}` : condition,
+      'cause' in options ? { cause: options.cause } : undefined,
+    )
+    this.name = 'StanzaError'
+    this.condition = condition
+    this.code = condition
+    this.title = entry.title
+    this.type = type as AllowedType<C>
+    this.blame = entry.blame
+    this.text = text
+    this.lang = options.lang
+    this.by = typeof options.by === 'string' && options.by ? sanitizeXmlText(options.by) : undefined
+    this.uri = options.uri === undefined ? undefined : sanitizeXmlText(options.uri)
+    this.application = application
+    this.expose = options.expose ?? entry.blame === 'sender'
+    this.originalCondition = parsed.originalCondition
+    this.element = parsed.element
+  }
+
+  /** `<error type by>` with condition, text (when exposed) and application condition, in RFC order. */
+  toElement(): XmlElement {
+    const attrs: Record<string, string> = { type: this.type }
+    if (this.by !== undefined) attrs.by = this.by
+    return xml(
+      'error',
+      attrs,
+      xml(this.condition, { xmlns: NS_STANZAS }, this.uri),
+      this.expose && this.text !== undefined
+        ? xml('text', { xmlns: NS_STANZAS, 'xml:lang': this.lang }, this.text)
+        : undefined,
+      this.application,
+    )
+  }
+
+  /**
+   * Reads an `<error/>`, or a stanza carrying one. Never throws: an unknown or missing condition
+   * becomes `undefined-condition` (keeping the name in `originalCondition`), a type outside the
+   * RFC's five becomes the condition's default, and anything unreadable is left out.
+   */
+  static fromElement(element: unknown): StanzaError {
+    const error = findError(element)
+    if (error === undefined) {
+      return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
+    }
+    let conditionElement: XmlElement | undefined
+    let textElement: XmlElement | undefined
+    let application: XmlElement | undefined
+    for (const child of childElements(error)) {
+      if (namespaceOf(child) === NS_STANZAS) {
+        if (localName(child) === 'text') textElement ??= child
+        else conditionElement ??= child
+      } else {
+        application ??= child
+      }
+    }
+    const name = conditionElement && localName(conditionElement)
+    const known = isStanzaCondition(name)
+    const condition: StanzaCondition = known ? name : 'undefined-condition'
+    const type = attribute(error, 'type')
+    const lang = textElement && attribute(textElement, 'xml:lang')
+    const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
+    const options: StanzaErrorOptions & Parsed = {
+      ...(isErrorType(type) ? { type } : {}),
+      ...(textElement ? { text: textOf(textElement), expose: true } : {}),
+      ...(isLanguageTag(lang) ? { lang } : {}),
+      ...(lookup('stanza', condition).characterData === 'xmpp-uri' && uri ? { uri } : {}),
+      ...(application ? { application } : {}),
+    }
+    const by = attribute(error, 'by')
+    if (by) options.by = by
+    if (!known && name) options.originalCondition = name
+    return new StanzaError<StanzaCondition>(condition, parsedOptions(error, options))
+  }
+}
+
+function parsedOptions(element: XmlElement | undefined, options: StanzaErrorOptions & Parsed) {
+  const parsed: StanzaErrorOptions & Parsed = { ...options, [fromWire]: true }
+  if (element) parsed.element = element
+  return parsed as StanzaErrorOptions
+}
+
+function findError(value: unknown): XmlElement | undefined {
+  if (!isElement(value)) return undefined
+  if (localName(value) === 'error') return value
+  return childElements(value).find((child) => localName(child) === 'error')
+}
+
+export function assertApplication(application: unknown): asserts application is XmlElement {
+  if (!isElement(application)) {
+    throw new TypeError('application must be an XML element, e.g. xml("x", { xmlns })')
+  }
+  const ns = namespaceOf(application)
+  if (!ns || ns === NS_STANZAS || ns === 'urn:ietf:params:xml:ns:xmpp-streams') {
+    throw new TypeError(
+      `application condition <${application.name}/> needs a namespace of its own (RFC 6120 §8.3.4)`,
+    )
+  }
+}

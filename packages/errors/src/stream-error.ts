@@ -1,0 +1,153 @@
+import { xml } from '@xmpp/xml'
+import {
+  isStreamCondition,
+  lookup,
+  NS_STREAMS,
+  type StreamCondition,
+  type StreamEntry,
+} from '@xmpp-errors/conditions'
+import { brand } from './brand.js'
+import {
+  attribute,
+  childElements,
+  isElement,
+  localName,
+  namespaceOf,
+  textOf,
+  type XmlElement,
+} from './element.js'
+import { isSeeOtherHost } from './host.js'
+import { errorText, isLanguageTag } from './text.js'
+
+export interface StreamErrorBaseOptions {
+  /** Text for the peer (RFC 6120 §4.9.2); sent as a sibling of the condition. */
+  text?: string
+  lang?: string
+  /** An application-specific condition element, in a namespace of its own (RFC 6120 §4.9.4). */
+  application?: XmlElement
+  /** What led to this error; logged, never sent. */
+  cause?: unknown
+}
+
+/** `host` exists only for `see-other-host`: `domain[:port]`, `ipv4[:port]` or `[ipv6][:port]`. */
+export type StreamErrorOptions<C extends StreamCondition = StreamCondition> =
+  StreamErrorBaseOptions & (C extends 'see-other-host' ? { host?: string } : { host?: never })
+
+/**
+ * An XMPP stream error (RFC 6120 §4.9). Thrown from a handler, the `errors()` middleware sends
+ * `<stream:error/>` and closes the stream; stream errors are unrecoverable for that stream.
+ */
+export class StreamError<C extends StreamCondition = StreamCondition> extends Error {
+  declare readonly [brand]: 'stream'
+  static {
+    Object.defineProperty(StreamError.prototype, brand, { value: 'stream' })
+  }
+  readonly kind = 'stream' as const
+  readonly condition: C
+  /** The registry code: `stream-` and the condition. */
+  readonly code: `stream-${C}`
+  readonly title: string
+  readonly text: string | undefined
+  readonly lang: string | undefined
+  readonly host: string | undefined
+  readonly application: XmlElement | undefined
+  /** When parsed from a peer's unknown or missing condition: the name it sent, if any. */
+  readonly originalCondition: string | undefined
+  /** When parsed: the element it was read from. */
+  readonly element: XmlElement | undefined
+
+  constructor(condition: C, options?: StreamErrorOptions<C>)
+  constructor(condition: C, options: StreamErrorOptions<C> = {} as StreamErrorOptions<C>) {
+    const entry: StreamEntry | undefined = isStreamCondition(condition)
+      ? lookup('stream', condition)
+      : undefined
+    if (entry === undefined) {
+      throw new TypeError(`StreamError: unknown stream condition ${JSON.stringify(condition)}`)
+    }
+    if (options.host !== undefined) {
+      if (entry.characterData !== 'host[:port]') {
+        throw new TypeError(`StreamError: host is only carried by see-other-host, not ${condition}`)
+      }
+      if (!isSeeOtherHost(options.host)) {
+        throw new TypeError(
+          `StreamError: host ${JSON.stringify(options.host)} is not domain[:port] or [ipv6][:port]`,
+        )
+      }
+    }
+    if (options.lang !== undefined && !isLanguageTag(options.lang)) {
+      throw new TypeError(`StreamError: lang ${JSON.stringify(options.lang)} is not a language tag`)
+    }
+    const { application } = options
+    if (application !== undefined) assertStreamApplication(application)
+    const text =
+      typeof options.text === 'string' && options.text ? errorText(options.text) : undefined
+
+    super(
+      text ? `${condition} - ${text}` : condition,
+      'cause' in options ? { cause: options.cause } : undefined,
+    )
+    this.name = 'StreamError'
+    this.condition = condition
+    this.code = entry.code as `stream-${C}`
+    this.title = entry.title
+    this.text = text
+    this.lang = options.lang
+    this.host = options.host
+    this.application = application
+    const parsed = options as { originalCondition?: string; element?: XmlElement }
+    this.originalCondition = parsed.originalCondition
+    this.element = parsed.element
+  }
+
+  /** `<stream:error>` with the condition, then `<text/>` as its sibling, then the application condition. */
+  toElement(): XmlElement {
+    return xml(
+      'stream:error',
+      {},
+      xml(this.condition, { xmlns: NS_STREAMS }, this.host),
+      this.text === undefined
+        ? undefined
+        : xml('text', { xmlns: NS_STREAMS, 'xml:lang': this.lang }, this.text),
+      this.application,
+    )
+  }
+
+  /** Reads a `<stream:error/>`. Never throws; like `StanzaError.fromElement`. */
+  static fromElement(element: unknown): StreamError {
+    if (!isElement(element) || localName(element) !== 'error') {
+      return new StreamError('undefined-condition')
+    }
+    let conditionElement: XmlElement | undefined
+    let textElement: XmlElement | undefined
+    let application: XmlElement | undefined
+    for (const child of childElements(element)) {
+      if (namespaceOf(child) === NS_STREAMS) {
+        if (localName(child) === 'text') textElement ??= child
+        else conditionElement ??= child
+      } else {
+        application ??= child
+      }
+    }
+    const name = conditionElement && localName(conditionElement)
+    const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
+    const host =
+      condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
+    const lang = textElement && attribute(textElement, 'xml:lang')
+    const options: StreamErrorOptions & { originalCondition?: string; element?: XmlElement } = {
+      element,
+      ...(textElement ? { text: textOf(textElement) } : {}),
+      ...(isLanguageTag(lang) ? { lang } : {}),
+      ...(isSeeOtherHost(host) ? { host } : {}),
+    }
+    if (application && namespaceOf(application)) options.application = application
+    if (condition !== name && name) options.originalCondition = name
+    return new StreamError(condition, options)
+  }
+}
+
+function assertStreamApplication(application: unknown): asserts application is XmlElement {
+  const ns = isElement(application) ? namespaceOf(application) : undefined
+  if (!ns || ns === NS_STREAMS) {
+    throw new TypeError('application must be an XML element in a namespace of its own')
+  }
+}

@@ -1,0 +1,26 @@
+export {
+  type AllowedType,
+  type ErrorType,
+  NS_STANZAS,
+  NS_STREAM,
+  NS_STREAMS,
+  type StanzaCondition,
+  type StreamCondition,
+} from '@xmpp-errors/conditions'
+export {
+  isStanzaError,
+  isStreamError,
+  isXmppError,
+  StanzaError,
+  type StanzaErrorOptions,
+  StreamError,
+  type StreamErrorOptions,
+  type XmlElement,
+} from '@xmpp-errors/errors'
+export { type Decision, type DropReason, decide } from './decide.js'
+export { defaultEcho, type ErrorsOptions, errors } from './errors.js'
+export { stderrLogger } from './logger.js'
+export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+export type { ErrorRecord, Level, StanzaSummary } from './record.js'
+export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'

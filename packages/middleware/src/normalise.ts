@@ -1,0 +1,49 @@
+import { isXmppError, StanzaError, type StreamError } from '@xmpp-errors/errors'
+
+export type XmppError = StanzaError | StreamError
+
+/** What the thrown value became, and whether it was one of ours to begin with. */
+export interface Normalised {
+  error: XmppError
+  /** Not a StanzaError or StreamError, nor mapped to one: its details stay in the log. */
+  unknown: boolean
+  /** The user's `map` threw; the default applied and this is what it threw. */
+  mapError?: unknown
+}
+
+export type MapError = (thrown: unknown) => XmppError | null | undefined
+
+function nameOf(value: unknown): unknown {
+  try {
+    return typeof value === 'object' && value !== null
+      ? (value as { name?: unknown }).name
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Turns anything a handler can throw into a StanzaError or StreamError. Never throws: a hostile
+ * value (a Proxy, a getter that throws) is just an unknown error.
+ */
+export function normalise(thrown: unknown, map?: MapError): Normalised {
+  if (isXmppError(thrown)) return { error: thrown, unknown: false }
+  let mapError: unknown
+  if (map) {
+    try {
+      const mapped = map(thrown)
+      if (isXmppError(mapped)) return { error: mapped, unknown: false }
+    } catch (error) {
+      mapError = error
+    }
+  }
+  // iqCaller's TimeoutError: the entity we asked did not answer in time (RFC 6120 §8.3.3.17).
+  const error =
+    nameOf(thrown) === 'TimeoutError'
+      ? new StanzaError('remote-server-timeout', { cause: thrown })
+      : new StanzaError('internal-server-error', { cause: thrown })
+  return mapError === undefined
+    ? { error, unknown: error.condition === 'internal-server-error' }
+    : { error, unknown: error.condition === 'internal-server-error', mapError }
+}

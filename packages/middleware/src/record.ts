@@ -1,0 +1,149 @@
+import type { Blame, ErrorType } from '@xmpp-errors/conditions'
+import type { XmlElement } from '@xmpp-errors/errors'
+import type { Decision, DropReason } from './decide.js'
+import type { Normalised, XmppError } from './normalise.js'
+
+export type Level = 'debug' | 'warn' | 'error'
+
+/** The one record each handled (or observed) error produces: logged, and given to `onError`. */
+export interface ErrorRecord {
+  level: Level
+  msg: string
+  xmpp: {
+    kind: 'stanza' | 'stream'
+    code: string
+    condition: string
+    type: ErrorType | undefined
+    title: string
+    blame: Blame
+  }
+  stanza: StanzaSummary
+  /** The error's text, and whether it reached the peer. */
+  text: string | undefined
+  exposed: boolean
+  /** Unique per record, to find one error across log lines and systems. */
+  correlationId: string
+  /** reply, close (stream error), drop (RFC forbids a reply), or observe (an incoming error). */
+  action: Decision['action'] | 'observe'
+  reason?: DropReason
+  /** The error with its stack: for server-blame conditions, unknown exceptions and stream errors. */
+  err?: unknown
+  /** The user's `map` threw this; the default mapping applied instead. */
+  mapError?: unknown
+}
+
+export interface StanzaSummary {
+  name: string
+  type: string | undefined
+  id: string | undefined
+  from: string | undefined
+  to: string | undefined
+}
+
+function attribute(el: XmlElement, name: string): string | undefined {
+  const value = el.attrs[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+export function summarise(stanza: XmlElement): StanzaSummary {
+  return {
+    name: stanza.name,
+    type: attribute(stanza, 'type'),
+    id: attribute(stanza, 'id'),
+    from: attribute(stanza, 'from'),
+    to: attribute(stanza, 'to'),
+  }
+}
+
+const processTag = Math.random().toString(36).slice(2, 8)
+let sequence = 0
+
+/** Cheaper than a UUID on the error path, and unique within and (very likely) across processes. */
+export function correlationId(): string {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER
+  return `${processTag}-${sequence.toString(36)}`
+}
+
+function hasStack(value: unknown): boolean {
+  try {
+    return typeof value === 'object' && value !== null && typeof (value as Error).stack === 'string'
+  } catch {
+    return false
+  }
+}
+
+function describe(error: XmppError): string {
+  return error.kind === 'stanza'
+    ? `${error.condition} (${error.type})`
+    : `stream ${error.condition}`
+}
+
+function blameOf(error: XmppError): Blame {
+  return error.kind === 'stanza' ? error.blame : 'server'
+}
+
+/** Builds the record of an error a handler threw: the single place that shapes it. */
+export function recordHandled(
+  stanza: XmlElement,
+  thrown: unknown,
+  normalised: Normalised,
+  decision: Decision,
+): ErrorRecord {
+  const { error, unknown } = normalised
+  const blame = blameOf(error)
+  const level: Level = blame === 'sender' && !unknown ? 'warn' : 'error'
+  const summary = summarise(stanza)
+  const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
+  const what =
+    decision.action === 'reply'
+      ? 'replied to'
+      : decision.action === 'close'
+        ? 'closed the stream after'
+        : `dropped (${decision.reason}) for`
+  const record: ErrorRecord = {
+    level,
+    msg: `${unknown ? 'unhandled exception → ' : ''}${describe(error)} ${what} ${summary.name}${
+      summary.type ? ` ${summary.type}` : ''
+    }${summary.from ? ` from ${summary.from}` : ''}`,
+    xmpp: {
+      kind: error.kind,
+      code: error.code,
+      condition: error.condition,
+      type: error.kind === 'stanza' ? error.type : undefined,
+      title: error.title,
+      blame,
+    },
+    stanza: summary,
+    text: error.text,
+    exposed: exposed && error.text !== undefined,
+    correlationId: correlationId(),
+    action: decision.action,
+  }
+  if (decision.action === 'drop') record.reason = decision.reason
+  if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
+  if ('mapError' in normalised) record.mapError = normalised.mapError
+  return record
+}
+
+/** Builds the record of an error a peer sent us: an error stanza or a stream error. */
+export function recordIncoming(element: XmlElement, error: XmppError): ErrorRecord {
+  const summary = summarise(element)
+  const from = summary.from ? ` from ${summary.from}` : ''
+  return {
+    level: 'debug',
+    msg: `received ${error.kind} error ${describe(error)}${from}`,
+    xmpp: {
+      kind: error.kind,
+      code: error.code,
+      condition: error.condition,
+      type: error.kind === 'stanza' ? error.type : undefined,
+      title: error.title,
+      blame: blameOf(error),
+    },
+    stanza: summary,
+    text: error.text,
+    exposed: false,
+    correlationId: correlationId(),
+    action: 'observe',
+  }
+}

@@ -1,0 +1,74 @@
+import { xml } from '@xmpp/xml'
+import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+
+export interface EchoOptions {
+  /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
+  iq: boolean
+  /** Echo a message's children. Default false: echoing bodies hands a flooder an amplifier. */
+  message: boolean
+  /** Echo a presence's children. Default false. */
+  presence: boolean
+  /** Largest payload echoed, in characters of serialised XML; larger payloads are not echoed. */
+  maxLength: number
+}
+
+export interface ReplyOptions {
+  /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to. */
+  by: boolean
+  echo: EchoOptions
+}
+
+/** `error.toElement()`, with `by` defaulting to the address the stanza was sent to. */
+export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
+  const element = error.toElement()
+  const to = stanza.attrs.to
+  if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
+    element.attrs.by = sanitizeXmlText(to)
+  }
+  return element
+}
+
+function payloadOf(stanza: XmlElement): XmlElement[] {
+  return stanza.children.filter(
+    (child): child is XmlElement => typeof child !== 'string' && child.name !== 'error',
+  )
+}
+
+function fits(payload: XmlElement[], maxLength: number): boolean {
+  let length = 0
+  for (const child of payload) {
+    length += child.toString().length
+    if (length > maxLength) return false
+  }
+  return true
+}
+
+/** The children to echo in the reply: all of them, or none when off or over the cap. */
+export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
+  const wanted =
+    stanza.name === 'iq' ? echo.iq : stanza.name === 'message' ? echo.message : echo.presence
+  if (!wanted) return []
+  const payload = payloadOf(stanza)
+  return fits(payload, echo.maxLength) ? payload : []
+}
+
+/**
+ * xmpp.js's IQ handler always appends the request's payload element to the error reply it
+ * builds. Where that must not be echoed, empty it in place, leaving its name and namespace.
+ */
+export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo: EchoOptions) {
+  if (echoFor(stanza, echo).includes(payload)) return
+  const xmlns = payload.attrs.xmlns
+  payload.attrs = typeof xmlns === 'string' ? { xmlns } : {}
+  payload.children = []
+}
+
+/** The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id. */
+export function replyFor(stanza: XmlElement, error: XmlElement, payload: XmlElement[]) {
+  const { from, to, id } = stanza.attrs
+  const attrs: Record<string, string> = { type: 'error' }
+  if (typeof to === 'string' && to !== '') attrs.from = to
+  if (typeof from === 'string') attrs.to = from
+  if (typeof id === 'string' && id !== '') attrs.id = id
+  return xml(stanza.name, attrs, ...payload, error)
+}
