@@ -8,7 +8,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'examples/*/test/unit/**/*.test.ts'],
-          typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'] },
+          typecheck: {
+            enabled: true,
+            include: ['packages/*/test/**/*.test-d.ts'],
+            tsconfig: 'tsconfig.test.json',
+          },
         },
       },
       {

@@ -30,17 +30,28 @@ export type Blame = 'sender' | 'server'
 
 /** The registry entry of a stanza condition. */
 export type StanzaEntryOf<C extends StanzaCondition> = Extract<StanzaEntry, { condition: C }>
+type AllowedTypes = { [C in StanzaCondition]: StanzaEntryOf<C>['types'][number] }
 /** The error types RFC 6120 allows for a stanza condition. */
-export type AllowedType<C extends StanzaCondition> = StanzaEntryOf<C>['types'][number]
+export type AllowedType<C extends StanzaCondition> = AllowedTypes[C]
 /** Stanza conditions whose element carries an XMPP URI: `gone` and `redirect`. */
 export type UriCondition = Extract<StanzaEntry, { characterData: 'xmpp-uri' }>['condition']
 
-export const errorTypes: readonly ErrorType[] = ['auth', 'cancel', 'continue', 'modify', 'wait']
+export const errorTypes: readonly ErrorType[] = Object.freeze([
+  'auth',
+  'cancel',
+  'continue',
+  'modify',
+  'wait',
+] as const)
 
 /** All 47 entries, keyed by code. */
 export const conditions: { readonly [K in Code]: Entry<K> } = Object.freeze(
   Object.fromEntries(
-    Object.entries(rows).map(([code, row]) => [code, Object.freeze({ code, ...row })]),
+    Object.entries(rows).map(([code, row]) => {
+      // `as const` is compile-time only: freeze `types` too, or a caller could widen isAllowedType.
+      if ('types' in row) Object.freeze(row.types)
+      return [code, Object.freeze({ code, ...row })]
+    }),
   ),
 ) as { readonly [K in Code]: Entry<K> }
 
@@ -48,9 +59,13 @@ const entries = Object.values(conditions) as Entry[]
 const stanzaEntries = entries.filter((e): e is StanzaEntry => e.kind === 'stanza')
 const streamEntries = entries.filter((e): e is StreamEntry => e.kind === 'stream')
 
-export const stanzaConditions: readonly StanzaCondition[] = stanzaEntries.map((e) => e.condition)
-export const streamConditions: readonly StreamCondition[] = streamEntries.map((e) => e.condition)
-export const codes: readonly Code[] = entries.map((e) => e.code)
+export const stanzaConditions: readonly StanzaCondition[] = Object.freeze(
+  stanzaEntries.map((e) => e.condition),
+)
+export const streamConditions: readonly StreamCondition[] = Object.freeze(
+  streamEntries.map((e) => e.condition),
+)
+export const codes: readonly Code[] = Object.freeze(entries.map((e) => e.code))
 
 const stanzaByCondition = new Map<string, StanzaEntry>(stanzaEntries.map((e) => [e.condition, e]))
 const streamByCondition = new Map<string, StreamEntry>(streamEntries.map((e) => [e.condition, e]))

@@ -1,0 +1,65 @@
+import { xml } from '@xmpp/xml'
+import { StanzaError } from '@xmpp-errors/errors'
+import { describe, expect, it } from 'vitest'
+import { defaultEcho } from '../src/errors.js'
+import { echoFor, errorElementFor, replyFor, trimEchoedPayload } from '../src/reply.js'
+
+const options = { by: true, echo: { ...defaultEcho } }
+const request = () =>
+  xml(
+    'iq',
+    { type: 'get', id: 'a1', from: 'u@localhost/r', to: 'svc.localhost' },
+    xml('query', { xmlns: 'urn:x', node: 'n' }, xml('item', {}, 'v')),
+  )
+
+describe('error replies', () => {
+  it('swaps from and to, keeps the id, and adds by = the address the stanza was sent to', () => {
+    const stanza = request()
+    const error = errorElementFor(stanza, new StanzaError('item-not-found'), options)
+    const reply = replyFor(stanza, error, [])
+    expect(reply.toString()).toBe(
+      '<iq type="error" from="svc.localhost" to="u@localhost/r" id="a1">' +
+        '<error type="cancel" by="svc.localhost">' +
+        '<item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>',
+    )
+  })
+
+  it('keeps an explicit by, and leaves by out when switched off', () => {
+    const stanza = request()
+    const own = errorElementFor(stanza, new StanzaError('conflict', { by: 'x@y' }), options)
+    expect(own.attrs.by).toBe('x@y')
+    const off = errorElementFor(stanza, new StanzaError('conflict'), { ...options, by: false })
+    expect(off.attrs.by).toBeUndefined()
+  })
+
+  it('echoes an IQ payload by default, but not message or presence children', () => {
+    expect(echoFor(request(), defaultEcho)).toHaveLength(1)
+    const message = xml('message', { from: 'a@b' }, xml('body', {}, 'hello'))
+    expect(echoFor(message, defaultEcho)).toEqual([])
+    expect(echoFor(message, { ...defaultEcho, message: true })).toHaveLength(1)
+  })
+
+  it('does not echo a payload over the size cap', () => {
+    const big = xml('iq', { type: 'set' }, xml('q', { xmlns: 'urn:x' }, 'x'.repeat(5000)))
+    expect(echoFor(big, defaultEcho)).toEqual([])
+    expect(echoFor(big, { ...defaultEcho, maxLength: 10_000 })).toHaveLength(1)
+  })
+
+  it('never echoes an <error/> child', () => {
+    const stanza = xml('message', {}, xml('error', { type: 'cancel' }), xml('body', {}, 'b'))
+    expect(echoFor(stanza, { ...defaultEcho, message: true }).map((c) => c.name)).toEqual(['body'])
+  })
+
+  it("empties the payload xmpp.js's IQ handler will echo when it must not be echoed", () => {
+    const stanza = request()
+    const payload = stanza.getChildElements()[0]
+    if (!payload) throw new Error('no payload')
+    trimEchoedPayload(stanza, payload, { ...defaultEcho, iq: false })
+    expect(payload.toString()).toBe('<query xmlns="urn:x"/>')
+    const kept = request()
+    const keptPayload = kept.getChildElements()[0]
+    if (!keptPayload) throw new Error('no payload')
+    trimEchoedPayload(kept, keptPayload, defaultEcho)
+    expect(keptPayload.toString()).toBe('<query xmlns="urn:x" node="n"><item>v</item></query>')
+  })
+})
