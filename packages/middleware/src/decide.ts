@@ -6,7 +6,12 @@ export type Decision =
   | { action: 'close' }
   | { action: 'drop'; reason: DropReason }
 
-export type DropReason = 'error-stanza' | 'iq-result' | 'nonza'
+export type DropReason =
+  | 'error-stanza'
+  | 'iq-result'
+  | 'nonza'
+  | 'malformed-address'
+  | 'rate-limited'
 
 const STANZAS = new Set(['iq', 'message', 'presence'])
 

@@ -1,13 +1,9 @@
-import {
-  isStanzaError,
-  isXmppError,
-  StanzaError,
-  StreamError,
-  type XmlElement,
-} from '@xmpp-errors/errors'
+import jid from '@xmpp/jid'
+import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type Decision, decide } from './decide.js'
 import { stderrLogger } from './logger.js'
-import { type MapError, normalise, type XmppError } from './normalise.js'
+import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, recordHandled, recordIncoming } from './record.js'
 import {
   type EchoOptions,
@@ -17,7 +13,9 @@ import {
   replyFor,
   trimEchoedPayload,
 } from './reply.js'
-import type { Context, Logger, Middleware, Next, XmppEntity } from './types.js'
+import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
+import type { Context, Logger, Middleware, Next } from './types.js'
+import { watch } from './watch.js'
 
 export interface ErrorsOptions {
   /** pino-compatible logger. Default: one JSON line per warning or error on stderr. */
@@ -34,7 +32,12 @@ export interface ErrorsOptions {
    * After a StreamError closes the stream: `'reconnect'` (default, as xmpp.js's reconnect plugin
    * does after a disconnect) or `'stop'` for good. `system-shutdown` always stops.
    */
-  afterStreamError?: 'reconnect' | 'stop'
+  afterStreamError?: AfterStreamError
+  /**
+   * Limit error replies per sender (bare JID). Off by default; `true` uses 20 per 10 s. Past the
+   * limit a sender gets one `policy-violation` (type wait), then nothing until the window ends.
+   */
+  rateLimit?: boolean | Partial<RateLimitOptions>
 }
 
 export const defaultEcho: Readonly<EchoOptions> = {
@@ -44,14 +47,20 @@ export const defaultEcho: Readonly<EchoOptions> = {
   maxLength: 4096,
 }
 
-/**
- * A promise that settles never. After a stream error nothing may follow on that stream
- * (RFC 6120 §4.9.1.1), yet xmpp.js sends whatever the middleware chain resolves to, and its IQ
- * handler turns even `undefined` into a reply. It holds no timer or listener, so it is garbage
- * once the chain lets go of it; a fresh one each time, as a shared one would keep every chain.
- */
-function nothingMore(): Promise<never> {
-  return new Promise<never>(() => {})
+/** The middleware, with what it counted. */
+export interface ErrorsMiddleware extends Middleware {
+  /** Present when `rateLimit` is on: `dropped` counts the error replies it suppressed. */
+  readonly rateLimit: ErrorRateLimit | undefined
+}
+
+function bareSender(stanza: XmlElement): string {
+  const from = stanza.attrs.from
+  if (typeof from !== 'string') return ''
+  try {
+    return jid(from).bare().toString()
+  } catch {
+    return from
+  }
 }
 
 /**
@@ -59,15 +68,18 @@ function nothingMore(): Promise<never> {
  * error reply, a StreamError closes the stream, anything else becomes internal-server-error
  * with its details kept out of the reply. Use it before any `iqCallee.get/set` route.
  */
-export function errors(options: ErrorsOptions = {}): Middleware {
+export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   const logger = options.logger ?? stderrLogger()
   const { onError, map } = options
+  const after = options.afterStreamError ?? 'reconnect'
   const replyOptions: ReplyOptions = {
     by: options.by ?? true,
     echo: { ...defaultEcho, ...options.echo },
   }
-  const watched = new WeakSet<object>()
-  const closing = new WeakSet<object>()
+  const limit =
+    options.rateLimit === undefined || options.rateLimit === false
+      ? undefined
+      : new ErrorRateLimit(options.rateLimit === true ? {} : options.rateLimit)
 
   function emit(record: ErrorRecord): void {
     try {
@@ -78,47 +90,35 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     } catch {}
   }
 
-  // Without a listener an 'error' event kills the process; xmpp.js emits one when a reply
-  // cannot be written, and when a route registered before errors() throws.
-  function watch(entity: XmppEntity): void {
-    watched.add(entity)
-    entity.on('error', (error) => {
-      if (isStanzaError(error)) {
-        logger.error(
-          { err: error },
-          `StanzaError ${error.condition} reached xmpp.js's IQ handler, which answered internal-server-error instead: use errors() before any iqCallee.get/set route`,
-        )
-      } else if (entity.listenerCount('error') === 1 && !isPeerStreamError(error)) {
-        logger.error({ err: error }, 'xmpp.js emitted an error')
-      }
-    })
-  }
-
-  async function closeStream(entity: XmppEntity, error: StreamError): Promise<void> {
-    if (closing.has(entity)) return
-    closing.add(entity)
-    try {
-      await entity.send(error.toElement()).catch(() => {})
-      if (options.afterStreamError === 'stop' || error.condition === 'system-shutdown') {
-        await entity.stop?.().catch(() => {})
-      } else {
-        await entity.close?.().catch(() => {})
-        await entity.disconnect?.().catch(() => {})
-      }
-    } finally {
-      closing.delete(entity)
+  /** Applies the per-sender limit to a reply: a last warning replaces the error, then drops. */
+  function limited(stanza: XmlElement, normalised: Normalised, decision: Decision) {
+    if (limit === undefined || decision.action !== 'reply') return { normalised, decision }
+    const verdict = limit.check(bareSender(stanza), Date.now())
+    if (verdict === 'reply') return { normalised, decision }
+    if (verdict === 'drop') {
+      return { normalised, decision: { action: 'drop', reason: 'rate-limited' } as const }
     }
+    const error = new StanzaError('policy-violation', {
+      type: 'wait',
+      text: 'too many errors; wait before sending more',
+      cause: normalised.error,
+    })
+    return { normalised: { error, unknown: false }, decision }
   }
 
   function act(ctx: Context, error: XmppError, decision: Decision): unknown {
-    if (decision.action === 'drop') return undefined
+    const insideIqHandler = ctx.name === 'iq' && ctx.element !== undefined
+    if (decision.action === 'drop') {
+      // xmpp.js's IQ handler would answer undefined with service-unavailable.
+      return insideIqHandler && decision.reason === 'rate-limited' ? nothingMore() : undefined
+    }
     if (error.kind === 'stream') {
-      void closeStream(ctx.entity, error)
+      void closeStream(ctx.entity, error, after)
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)
     // Inside iqCallee's handler, which wraps a returned <error/> into the one reply it sends.
-    if (ctx.name === 'iq' && ctx.element !== undefined) {
+    if (insideIqHandler && ctx.element !== undefined) {
       trimEchoedPayload(ctx.stanza, ctx.element, replyOptions.echo)
       return element
     }
@@ -127,14 +127,19 @@ export function errors(options: ErrorsOptions = {}): Middleware {
 
   function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      const normalised = normalise(thrown, map)
-      const decision = decide(ctx.stanza, normalised.error)
+      const first = normalise(thrown, map)
+      const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
       const result = act(ctx, normalised.error, decision)
-      emit(recordHandled(ctx.stanza, thrown, normalised, decision))
+      const record = recordHandled(ctx.stanza, thrown, normalised, decision)
+      // A flood of dropped errors must not become a flood of log lines.
+      if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
+      emit(record)
       return result
     } catch (bug) {
       // Only a defect of ours lands here; answer what must be answered and keep the process up.
-      logger.error({ err: bug }, 'errors() failed while handling an error')
+      try {
+        logger.error({ err: bug }, 'errors() failed while handling an error')
+      } catch {}
       return ctx.name === 'iq' && ctx.element !== undefined
         ? new StanzaError('internal-server-error').toElement()
         : undefined
@@ -149,8 +154,8 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     emit(recordIncoming(stanza, error))
   }
 
-  return function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
-    if (!watched.has(ctx.entity)) watch(ctx.entity)
+  function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
+    watch(ctx.entity, logger)
     if (ctx.type === 'error' || ctx.name === 'stream:error') observe(ctx.stanza)
     let pending: Promise<unknown>
     try {
@@ -160,15 +165,5 @@ export function errors(options: ErrorsOptions = {}): Middleware {
     }
     return pending.then(undefined, (thrown: unknown) => handle(ctx, thrown))
   }
-}
-
-/** A stream error the server sent us: recorded when its element passes the middleware. */
-function isPeerStreamError(error: unknown): boolean {
-  if (isXmppError(error)) return false
-  try {
-    const { name, element } = error as { name?: unknown; element?: unknown }
-    return name === 'StreamError' && element !== undefined
-  } catch {
-    return false
-  }
+  return Object.assign(errorsMiddleware, { rateLimit: limit })
 }

@@ -18,9 +18,17 @@ export {
   type XmlElement,
 } from '@xmpp-errors/errors'
 export { type Decision, type DropReason, decide } from './decide.js'
-export { defaultEcho, type ErrorsOptions, errors } from './errors.js'
+export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
+export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { stderrLogger } from './logger.js'
 export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+export {
+  defaultRateLimit,
+  ErrorRateLimit,
+  type RateLimitOptions,
+  type Verdict,
+} from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'

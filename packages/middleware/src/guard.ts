@@ -1,0 +1,119 @@
+import jid from '@xmpp/jid'
+import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { decide } from './decide.js'
+import { stderrLogger } from './logger.js'
+import { type ErrorRecord, recordHandled } from './record.js'
+import { replyFor } from './reply.js'
+import { type AfterStreamError, closeStream } from './stream.js'
+import type { Logger, XmppEntity } from './types.js'
+import { watch } from './watch.js'
+
+export interface GuardOptions {
+  logger?: Logger
+  onError?: (record: ErrorRecord) => void
+  /** After the stream error a malformed `from` causes: reconnect (default) or stop. */
+  afterStreamError?: AfterStreamError
+  /**
+   * A malformed `from` leaves no one to answer. RFC 6120 §4.9.3.7 makes it a stream error,
+   * improper-addressing (the default, `'stream-error'`); `'drop'` only logs it.
+   */
+  malformedFrom?: 'stream-error' | 'drop'
+}
+
+/** An entity whose events can be intercepted: any xmpp.js Connection. */
+export interface GuardableEntity extends XmppEntity {
+  emit(event: string | symbol, ...args: unknown[]): boolean
+}
+
+function isMalformed(address: unknown): boolean {
+  if (typeof address !== 'string' || address === '') return false
+  try {
+    jid(address)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/**
+ * Which address of an incoming element xmpp.js cannot parse. It parses both before any
+ * middleware runs, and a throw there escapes the socket's data handler and kills the process.
+ */
+export function addressFault(element: unknown): 'from' | 'to' | undefined {
+  const attrs = (element as { attrs?: Record<string, unknown> } | undefined)?.attrs
+  if (typeof attrs !== 'object' || attrs === null) return undefined
+  if (isMalformed(attrs.from)) return 'from'
+  if (isMalformed(attrs.to)) return 'to'
+  return undefined
+}
+
+/**
+ * Protects a component from what happens before the middleware: a stanza with a malformed JID
+ * (answered `jid-malformed` when its sender can be addressed, otherwise the stream is closed with
+ * `improper-addressing`), an `'element'` listener that throws, and an `'error'` event with no
+ * listener. Apply it once, right after creating the component; it returns the component.
+ */
+export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
+  const logger = options.logger ?? stderrLogger()
+  const rejected = new WeakSet<object>()
+  watch(entity, logger)
+
+  function record(
+    stanza: XmlElement,
+    error: StanzaError | StreamError,
+    action: 'reply' | 'close' | 'drop',
+  ) {
+    const decision =
+      action === 'drop' ? ({ action, reason: 'malformed-address' } as const) : { action }
+    const entry = recordHandled(stanza, error, { error, unknown: false }, decision)
+    try {
+      logger[entry.level](entry, entry.msg)
+    } catch {}
+    try {
+      options.onError?.(entry)
+    } catch {}
+  }
+
+  function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
+    rejected.add(stanza)
+    if (fault === 'from') {
+      const error = new StreamError('improper-addressing', {
+        text: "a stanza arrived with a malformed 'from' address",
+      })
+      if (options.malformedFrom === 'drop') return record(stanza, error, 'drop')
+      record(stanza, error, 'close')
+      void closeStream(entity, error, options.afterStreamError ?? 'reconnect')
+      return
+    }
+    const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
+    const decision = decide(stanza, error)
+    if (decision.action !== 'reply') return record(stanza, error, 'drop')
+    // The address it was sent to is the malformed one; answer from the component itself.
+    const self = entity.jid?.toString()
+    const element = error.toElement()
+    if (self) element.attrs.by = self
+    const reply = replyFor(stanza, element, [])
+    if (self) reply.attrs.from = self
+    else delete reply.attrs.from
+    record(stanza, error, 'reply')
+    entity.send(reply).catch(() => {})
+  }
+
+  const emit = entity.emit
+  entity.emit = function guardedEmit(this: E, event: string | symbol, ...args: unknown[]) {
+    if (event === 'stanza' && rejected.has(args[0] as object)) return false
+    if (event !== 'element') return emit.call(this, event, ...args)
+    const fault = addressFault(args[0])
+    if (fault !== undefined) {
+      reject(args[0] as XmlElement, fault)
+      return true
+    }
+    try {
+      return emit.call(this, event, ...args)
+    } catch (error) {
+      logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
+      return true
+    }
+  }
+  return entity
+}

@@ -1,0 +1,38 @@
+import { isStanzaError, isXmppError } from '@xmpp-errors/errors'
+import type { Logger, XmppEntity } from './types.js'
+
+// Shared by errors() and guard(), so that an entity gets one listener however it is protected.
+const watched = new WeakSet<object>()
+
+/** A stream error the server sent us: recorded when its element passes the middleware. */
+function isPeerStreamError(error: unknown): boolean {
+  if (isXmppError(error)) return false
+  try {
+    const { name, element } = error as { name?: unknown; element?: unknown }
+    return name === 'StreamError' && element !== undefined
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Listens for 'error' on the entity. Without a listener an 'error' event kills the process, and
+ * xmpp.js emits one when a reply cannot be written, or when a route registered before errors()
+ * throws, which is worth saying loudly.
+ */
+export function watch(entity: XmppEntity, logger: Logger): void {
+  if (watched.has(entity)) return
+  watched.add(entity)
+  entity.on('error', (error) => {
+    try {
+      if (isStanzaError(error)) {
+        logger.error(
+          { err: error },
+          `StanzaError ${error.condition} reached xmpp.js's IQ handler, which answered internal-server-error instead: use errors() before any iqCallee.get/set route`,
+        )
+      } else if (entity.listenerCount('error') === 1 && !isPeerStreamError(error)) {
+        logger.error({ err: error }, 'xmpp.js emitted an error')
+      }
+    } catch {}
+  })
+}
