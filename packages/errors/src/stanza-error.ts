@@ -129,7 +129,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.text = text
     this.lang = options.lang
     this.by = typeof options.by === 'string' && options.by ? sanitizeXmlText(options.by) : undefined
-    this.uri = options.uri === undefined ? undefined : sanitizeXmlText(options.uri)
+    this.uri = options.uri ? sanitizeXmlText(options.uri) : undefined
     this.application = application
     this.expose = options.expose ?? entry.blame === 'sender'
     this.originalCondition = parsed.originalCondition
@@ -168,7 +168,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
       if (namespaceOf(child) === NS_STANZAS) {
         if (localName(child) === 'text') textElement ??= child
         else conditionElement ??= child
-      } else {
+      } else if (hasOwnNamespace(child)) {
+        // An element without a namespace of its own would make the constructor throw.
         application ??= child
       }
     }
@@ -204,12 +205,16 @@ function findError(value: unknown): XmlElement | undefined {
   return childElements(value).find((child) => localName(child) === 'error')
 }
 
+function hasOwnNamespace(element: XmlElement): boolean {
+  const ns = namespaceOf(element)
+  return !!ns && ns !== NS_STANZAS && ns !== 'urn:ietf:params:xml:ns:xmpp-streams'
+}
+
 export function assertApplication(application: unknown): asserts application is XmlElement {
   if (!isElement(application)) {
     throw new TypeError('application must be an XML element, e.g. xml("x", { xmlns })')
   }
-  const ns = namespaceOf(application)
-  if (!ns || ns === NS_STANZAS || ns === 'urn:ietf:params:xml:ns:xmpp-streams') {
+  if (!hasOwnNamespace(application)) {
     throw new TypeError(
       `application condition <${application.name}/> needs a namespace of its own (RFC 6120 §8.3.4)`,
     )

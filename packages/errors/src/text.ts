@@ -16,15 +16,16 @@ export function sanitizeXmlText(value: string): string {
   return value.replace(ILLEGAL_XML_CHAR, '\uFFFD')
 }
 
-/** Sanitised and capped error text, without splitting a surrogate pair at the cut. */
+/**
+ * Sanitised and capped error text, without splitting a surrogate pair at the cut. A cut text
+ * ends in `…`, which counts towards `max`, so the result is never longer than `max`.
+ */
 export function errorText(value: string, max = MAX_TEXT_LENGTH): string {
-  let text = value.length > max ? value.slice(0, max) : value
-  if (text.length < value.length) {
-    const last = text.charCodeAt(text.length - 1)
-    if (last >= 0xd800 && last <= 0xdbff) text = text.slice(0, -1)
-    text += '…'
-  }
-  return sanitizeXmlText(text)
+  if (value.length <= max) return sanitizeXmlText(value)
+  let text = value.slice(0, Math.max(0, max - 1))
+  const last = text.charCodeAt(text.length - 1)
+  if (last >= 0xd800 && last <= 0xdbff) text = text.slice(0, -1)
+  return sanitizeXmlText(`${text}…`)
 }
 
 // RFC 5646 language tags, loosely: what xml:lang may hold without surprising a peer.

@@ -80,14 +80,20 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       const error = new StreamError('improper-addressing', {
         text: "a stanza arrived with a malformed 'from' address",
       })
-      if (options.malformedFrom === 'drop') return record(stanza, error, 'drop')
+      if (options.malformedFrom === 'drop') {
+        record(stanza, error, 'drop')
+        return
+      }
       record(stanza, error, 'close')
       void closeStream(entity, error, options.afterStreamError ?? 'reconnect')
       return
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
     const decision = decide(stanza, error)
-    if (decision.action !== 'reply') return record(stanza, error, 'drop')
+    if (decision.action !== 'reply') {
+      record(stanza, error, 'drop')
+      return
+    }
     // The address it was sent to is the malformed one; answer from the component itself.
     const self = entity.jid?.toString()
     const element = error.toElement()
