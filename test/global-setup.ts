@@ -1,23 +1,52 @@
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import type { TestProject } from 'vitest/node'
+import { startEjabberd } from './src/servers/ejabberd.js'
 import { startProsody } from './src/servers/prosody.js'
-import { serverInfo } from './src/servers/types.js'
+import { serverInfo, type XmppServer } from './src/servers/types.js'
 
 // Tests that must SIGKILL or restart a server start a private one with startProsody() rather than
 // disturb the shared instance that every integration test file uses.
 export { startProsody }
 
-export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
-  const prosody = await startProsody()
-  provide('prosody', serverInfo(prosody))
+/**
+ * Which servers the suite runs against. XMPP_SERVERS (e.g. `prosody,ejabberd`) decides; without
+ * it, CI runs both and a developer's machine runs ejabberd too when it is installed.
+ */
+function wantedServers(): Set<string> {
+  const listed = process.env.XMPP_SERVERS
+  if (listed) return new Set(listed.split(/[\s,]+/).filter(Boolean))
+  const ejabberd = process.env.CI || existsSync('/usr/sbin/ejabberdctl')
+  return new Set(ejabberd ? ['prosody', 'ejabberd'] : ['prosody'])
+}
 
-  return async () => {
-    await prosody.stop()
-    // Set XMPP_ERRORS_KEEP_SERVER_DIR=1 to read the config and debug log after a run.
-    if (process.env.XMPP_ERRORS_KEEP_SERVER_DIR) {
-      console.log(`prosody dir kept: ${prosody.dir}`)
-    } else {
-      await rm(prosody.dir, { recursive: true, force: true })
+export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
+  const wanted = wantedServers()
+  const servers: XmppServer[] = []
+  const stopAll = async () => {
+    for (const server of servers) {
+      await server.stop()
+      // Set XMPP_ERRORS_KEEP_SERVER_DIR=1 to read the config and debug log after a run.
+      if (process.env.XMPP_ERRORS_KEEP_SERVER_DIR) {
+        console.log(`${server.kind} dir kept: ${server.dir}`)
+      } else {
+        await rm(server.dir, { recursive: true, force: true })
+      }
     }
   }
+  const started = await Promise.allSettled([
+    startProsody(),
+    wanted.has('ejabberd') ? startEjabberd() : Promise.resolve(undefined),
+  ])
+  for (const result of started) {
+    if (result.status === 'fulfilled' && result.value) servers.push(result.value)
+  }
+  const failed = started.find((result) => result.status === 'rejected')
+  if (failed) {
+    // One server failing must not leave the other running.
+    await stopAll()
+    throw failed.reason
+  }
+  for (const server of servers) provide(server.kind, serverInfo(server))
+  return stopAll
 }

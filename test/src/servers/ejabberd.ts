@@ -418,7 +418,7 @@ auth_method: [internal]
 auth_password_format: plain
 
 # No s2s: a stanza for an unknown (or offline component) domain bounces at once with 'forbidden'
-# instead of waiting for DNS and bouncing remote-server-not-found.
+# instead of a DNS lookup off the machine and, later, remote-server-not-found.
 s2s_access: none
 
 listen:
