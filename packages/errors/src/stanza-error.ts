@@ -157,40 +157,49 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
    * RFC's five becomes the condition's default, and anything unreadable is left out.
    */
   static fromElement(element: unknown): StanzaError {
-    const error = findError(element)
-    if (error === undefined) {
+    try {
+      return parseStanzaError(element)
+    } catch {
+      // Only objects no XML parser makes get here (getters that throw, say).
       return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
     }
-    let conditionElement: XmlElement | undefined
-    let textElement: XmlElement | undefined
-    let application: XmlElement | undefined
-    for (const child of childElements(error)) {
-      if (namespaceOf(child) === NS_STANZAS) {
-        if (localName(child) === 'text') textElement ??= child
-        else conditionElement ??= child
-      } else if (hasOwnNamespace(child)) {
-        // An element without a namespace of its own would make the constructor throw.
-        application ??= child
-      }
-    }
-    const name = conditionElement && localName(conditionElement)
-    const known = isStanzaCondition(name)
-    const condition: StanzaCondition = known ? name : 'undefined-condition'
-    const type = attribute(error, 'type')
-    const lang = textElement && attribute(textElement, 'xml:lang')
-    const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
-    const options: StanzaErrorOptions & Parsed = {
-      ...(isErrorType(type) ? { type } : {}),
-      ...(textElement ? { text: textOf(textElement), expose: true } : {}),
-      ...(isLanguageTag(lang) ? { lang } : {}),
-      ...(lookup('stanza', condition).characterData === 'xmpp-uri' && uri ? { uri } : {}),
-      ...(application ? { application } : {}),
-    }
-    const by = attribute(error, 'by')
-    if (by) options.by = by
-    if (!known && name) options.originalCondition = name
-    return new StanzaError<StanzaCondition>(condition, parsedOptions(error, options))
   }
+}
+
+function parseStanzaError(element: unknown): StanzaError {
+  const error = findError(element)
+  if (error === undefined) {
+    return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
+  }
+  let conditionElement: XmlElement | undefined
+  let textElement: XmlElement | undefined
+  let application: XmlElement | undefined
+  for (const child of childElements(error)) {
+    if (namespaceOf(child) === NS_STANZAS) {
+      if (localName(child) === 'text') textElement ??= child
+      else conditionElement ??= child
+    } else if (hasOwnNamespace(child)) {
+      // An element without a namespace of its own would make the constructor throw.
+      application ??= child
+    }
+  }
+  const name = conditionElement && localName(conditionElement)
+  const known = isStanzaCondition(name)
+  const condition: StanzaCondition = known ? name : 'undefined-condition'
+  const type = attribute(error, 'type')
+  const lang = textElement && attribute(textElement, 'xml:lang')
+  const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
+  const options: StanzaErrorOptions & Parsed = {
+    ...(isErrorType(type) ? { type } : {}),
+    ...(textElement ? { text: textOf(textElement), expose: true } : {}),
+    ...(isLanguageTag(lang) ? { lang } : {}),
+    ...(lookup('stanza', condition).characterData === 'xmpp-uri' && uri ? { uri } : {}),
+    ...(application ? { application } : {}),
+  }
+  const by = attribute(error, 'by')
+  if (by) options.by = by
+  if (!known && name) options.originalCondition = name
+  return new StanzaError<StanzaCondition>(condition, parsedOptions(error, options))
 }
 
 function parsedOptions(element: XmlElement | undefined, options: StanzaErrorOptions & Parsed) {

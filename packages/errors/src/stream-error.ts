@@ -114,35 +114,43 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
 
   /** Reads a `<stream:error/>`. Never throws; like `StanzaError.fromElement`. */
   static fromElement(element: unknown): StreamError {
-    if (!isElement(element) || localName(element) !== 'error') {
+    try {
+      return parseStreamError(element)
+    } catch {
+      // Only objects no XML parser makes get here (getters that throw, say).
       return new StreamError('undefined-condition')
     }
-    let conditionElement: XmlElement | undefined
-    let textElement: XmlElement | undefined
-    let application: XmlElement | undefined
-    for (const child of childElements(element)) {
-      if (namespaceOf(child) === NS_STREAMS) {
-        if (localName(child) === 'text') textElement ??= child
-        else conditionElement ??= child
-      } else {
-        application ??= child
-      }
-    }
-    const name = conditionElement && localName(conditionElement)
-    const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
-    const host =
-      condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
-    const lang = textElement && attribute(textElement, 'xml:lang')
-    const options: StreamErrorOptions & { originalCondition?: string; element?: XmlElement } = {
-      element,
-      ...(textElement ? { text: textOf(textElement) } : {}),
-      ...(isLanguageTag(lang) ? { lang } : {}),
-      ...(isSeeOtherHost(host) ? { host } : {}),
-    }
-    if (application && namespaceOf(application)) options.application = application
-    if (condition !== name && name) options.originalCondition = name
-    return new StreamError(condition, options)
   }
+}
+
+function parseStreamError(element: unknown): StreamError {
+  if (!isElement(element) || localName(element) !== 'error') {
+    return new StreamError('undefined-condition')
+  }
+  let conditionElement: XmlElement | undefined
+  let textElement: XmlElement | undefined
+  let application: XmlElement | undefined
+  for (const child of childElements(element)) {
+    if (namespaceOf(child) === NS_STREAMS) {
+      if (localName(child) === 'text') textElement ??= child
+      else conditionElement ??= child
+    } else {
+      application ??= child
+    }
+  }
+  const name = conditionElement && localName(conditionElement)
+  const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
+  const host = condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
+  const lang = textElement && attribute(textElement, 'xml:lang')
+  const options: StreamErrorOptions & { originalCondition?: string; element?: XmlElement } = {
+    element,
+    ...(textElement ? { text: textOf(textElement) } : {}),
+    ...(isLanguageTag(lang) ? { lang } : {}),
+    ...(isSeeOtherHost(host) ? { host } : {}),
+  }
+  if (application && namespaceOf(application)) options.application = application
+  if (condition !== name && name) options.originalCondition = name
+  return new StreamError(condition, options)
 }
 
 function assertStreamApplication(application: unknown): asserts application is XmlElement {
