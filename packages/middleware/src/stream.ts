@@ -4,6 +4,19 @@ import type { XmppEntity } from './types.js'
 export type AfterStreamError = 'reconnect' | 'stop'
 
 const closing = new WeakSet<object>()
+// When each entity last closed its stream after a stream error of ours.
+const closedAt = new WeakMap<object, number>()
+
+/**
+ * Whether the entity closed its stream after a stream error of ours in the last few seconds.
+ * The server drops the socket on receiving a stream error, so a reset while writing the closing
+ * tag is expected then, not news.
+ */
+export function closedByUs(entity: object, now = Date.now()): boolean {
+  if (closing.has(entity)) return true
+  const at = closedAt.get(entity)
+  return at !== undefined && now - at < 5000
+}
 
 /**
  * Sends `<stream:error/>` and closes the stream (RFC 6120 §4.9.1.1). Then either lets xmpp.js's
@@ -20,6 +33,9 @@ export async function closeStream(
   try {
     await entity.send(error.toElement()).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
+      // The socket's late 'close' can set the status back to 'disconnect' after stop() set it
+      // 'offline', and the reconnect plugin reconnects on 'disconnect': stop the plugin first.
+      entity.reconnect?.stop()
       await entity.stop?.().catch(() => {})
     } else {
       await entity.close?.().catch(() => {})
@@ -27,6 +43,7 @@ export async function closeStream(
     }
   } finally {
     closing.delete(entity)
+    closedAt.set(entity, Date.now())
   }
 }
 

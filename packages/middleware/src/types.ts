@@ -18,6 +18,8 @@ export interface XmppEntity {
   close?(): Promise<unknown>
   disconnect?(): Promise<unknown>
   stop?(): Promise<unknown>
+  /** xmpp.js's reconnect plugin, which `component()` puts on the entity. */
+  reconnect?: { stop(): void } | undefined
   on(event: 'error', listener: (error: unknown) => void): unknown
   listenerCount(event: 'error'): number
 }

@@ -1,4 +1,5 @@
 import { isStanzaError, isXmppError } from '@xmpp-errors/errors'
+import { closedByUs } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
 
 // Shared by errors() and guard(), so that an entity gets one listener however it is protected.
@@ -10,6 +11,15 @@ function isPeerStreamError(error: unknown): boolean {
   try {
     const { name, element } = error as { name?: unknown; element?: unknown }
     return name === 'StreamError' && element !== undefined
+  } catch {
+    return false
+  }
+}
+
+function isSocketReset(error: unknown): boolean {
+  try {
+    const code = (error as { code?: unknown }).code
+    return code === 'ECONNRESET' || code === 'EPIPE'
   } catch {
     return false
   }
@@ -31,7 +41,11 @@ export function watch(entity: XmppEntity, logger: Logger): void {
           `StanzaError ${error.condition} reached xmpp.js's IQ handler, which answered internal-server-error instead: use errors() before any iqCallee.get/set route`,
         )
       } else if (entity.listenerCount('error') === 1 && !isPeerStreamError(error)) {
-        logger.error({ err: error }, 'xmpp.js emitted an error')
+        if (isSocketReset(error) && closedByUs(entity)) {
+          logger.debug({ err: error }, 'socket reset after our stream error, as expected')
+        } else {
+          logger.error({ err: error }, 'xmpp.js emitted an error')
+        }
       }
     } catch {}
   })
