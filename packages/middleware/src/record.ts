@@ -5,7 +5,11 @@ import type { Normalised, XmppError } from './normalise.js'
 
 export type Level = 'debug' | 'warn' | 'error'
 
-/** The one record each handled (or observed) error produces: logged, and given to `onError`. */
+/**
+ * The one record each handled (or observed) error produces: logged, and given to `onError`.
+ * `level` and `msg` are not enumerable: pino writes its own `level` and `msg` keys, and would
+ * otherwise write both twice.
+ */
 export interface ErrorRecord {
   level: Level
   msg: string
@@ -82,6 +86,24 @@ function blameOf(error: XmppError): Blame {
   return error.kind === 'stanza' ? error.blame : 'server'
 }
 
+function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
+  return {
+    kind: error.kind,
+    code: error.code,
+    condition: error.condition,
+    type: error.kind === 'stanza' ? error.type : undefined,
+    title: error.title,
+    blame: blameOf(error),
+  }
+}
+
+function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
+  return Object.defineProperties(fields, {
+    level: { value: level, writable: true, enumerable: false },
+    msg: { value: msg, writable: true, enumerable: false },
+  }) as ErrorRecord
+}
+
 /** Builds the record of an error a handler threw: the single place that shapes it. */
 export function recordHandled(
   stanza: XmlElement,
@@ -100,25 +122,21 @@ export function recordHandled(
       : decision.action === 'close'
         ? 'closed the stream after'
         : `dropped (${decision.reason}) for`
-  const record: ErrorRecord = {
-    level,
-    msg: `${unknown ? 'unhandled exception → ' : ''}${describe(error)} ${what} ${summary.name}${
-      summary.type ? ` ${summary.type}` : ''
-    }${summary.from ? ` from ${summary.from}` : ''}`,
-    xmpp: {
-      kind: error.kind,
-      code: error.code,
-      condition: error.condition,
-      type: error.kind === 'stanza' ? error.type : undefined,
-      title: error.title,
-      blame,
+  const msg = `${unknown ? 'unhandled exception → ' : ''}${describe(error)} ${what} ${summary.name}${
+    summary.type ? ` ${summary.type}` : ''
+  }${summary.from ? ` from ${summary.from}` : ''}`
+  const record = withLevel(
+    {
+      xmpp: metadataOf(error),
+      stanza: summary,
+      text: error.text,
+      exposed: exposed && error.text !== undefined,
+      correlationId: correlationId(),
+      action: decision.action,
     },
-    stanza: summary,
-    text: error.text,
-    exposed: exposed && error.text !== undefined,
-    correlationId: correlationId(),
-    action: decision.action,
-  }
+    level,
+    msg,
+  )
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
   if ('mapError' in normalised) record.mapError = normalised.mapError
@@ -129,21 +147,16 @@ export function recordHandled(
 export function recordIncoming(element: XmlElement, error: XmppError): ErrorRecord {
   const summary = summarise(element)
   const from = summary.from ? ` from ${summary.from}` : ''
-  return {
-    level: 'debug',
-    msg: `received ${error.kind} error ${describe(error)}${from}`,
-    xmpp: {
-      kind: error.kind,
-      code: error.code,
-      condition: error.condition,
-      type: error.kind === 'stanza' ? error.type : undefined,
-      title: error.title,
-      blame: blameOf(error),
+  return withLevel(
+    {
+      xmpp: metadataOf(error),
+      stanza: summary,
+      text: error.text,
+      exposed: false,
+      correlationId: correlationId(),
+      action: 'observe',
     },
-    stanza: summary,
-    text: error.text,
-    exposed: false,
-    correlationId: correlationId(),
-    action: 'observe',
-  }
+    'debug',
+    `received ${error.kind} error ${describe(error)}${from}`,
+  )
 }

@@ -96,3 +96,14 @@ describe('the default logger', () => {
     expect(parsed.err.cause).toEqual({ big: '10', self: '[Circular]' })
   })
 })
+
+describe('the record as pino sees it', () => {
+  it('has level and msg only as non-enumerable fields, so pino does not write them twice', () => {
+    const thrown = new StanzaError('conflict')
+    const record = recordHandled(stanza, thrown, normalise(thrown), { action: 'reply' })
+    expect(record.level).toBe('warn')
+    expect(record.msg).toContain('conflict')
+    expect(Object.keys(record)).not.toContain('level')
+    expect(JSON.parse(JSON.stringify(record))).not.toHaveProperty('msg')
+  })
+})
