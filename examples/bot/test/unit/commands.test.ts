@@ -1,0 +1,122 @@
+import { isStanzaError, isStreamError } from '@xmpp-errors/middleware'
+import { describe, expect, it } from 'vitest'
+import { addressProblem, bareAddress, isDomain } from '../../src/address.js'
+import { help, parseCommand, runCommand } from '../../src/commands.js'
+import { NotesStore } from '../../src/store.js'
+
+function conditionOf(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    if (isStanzaError(error) || isStreamError(error)) return `${error.kind} ${error.condition}`
+    throw error
+  }
+  return 'none'
+}
+
+describe('parseCommand', () => {
+  it.each([
+    ['help', { name: 'help' }],
+    ['  HELP ', { name: 'help' }],
+    ['keys', { name: 'keys' }],
+    ['get k', { name: 'get', key: 'k' }],
+    ['del k', { name: 'del', key: 'k' }],
+    ['put k some  value\nwith lines', { name: 'put', key: 'k', value: 'some  value\nwith lines' }],
+    ['new k v', { name: 'new', key: 'k', value: 'v' }],
+    ['move a b', { name: 'move', key: 'a', to: 'b' }],
+    ['share k with bob@example.org', { name: 'share', key: 'k', with: 'bob@example.org' }],
+    ['shutdown', { name: 'shutdown' }],
+  ])('parses %j', (body, command) => {
+    expect(parseCommand(body)).toEqual(command)
+  })
+
+  it.each([
+    ['', 'unknown command'],
+    ['frobnicate', 'unknown command "frobnicate"'],
+    ['get', 'usage: get KEY'],
+    ['get a b', 'usage: get KEY'],
+    ['put k', 'usage: put KEY VALUE'],
+    ['move a', 'usage: move KEY NEWKEY'],
+    ['move a b c', 'usage: move KEY NEWKEY'],
+    ['share k bob@example.org', 'usage: share KEY with JID'],
+    ['share k with', 'usage: share KEY with JID'],
+  ])('answers bad-request for %j', (body, text) => {
+    try {
+      parseCommand(body)
+      expect.unreachable()
+    } catch (error) {
+      expect(isStanzaError(error) && error.condition).toBe('bad-request')
+      expect(isStanzaError(error) && error.text).toContain(text)
+    }
+  })
+})
+
+describe('runCommand', () => {
+  const alice = { jid: 'alice@example.org', admin: false }
+  const root = { jid: 'root@example.org', admin: true }
+
+  it('runs the store operations and answers in words', () => {
+    const store = new NotesStore('bot.example.org', { maxKeys: 10, maxValueLength: 100 })
+    const run = (body: string, who = alice) => runCommand(parseCommand(body), who, store)
+    expect(run('help')).toBe(help)
+    expect(run('keys')).toBe('no notes yet')
+    expect(run('put k hello world')).toBe('created k')
+    expect(run('put k hi')).toBe('updated k')
+    expect(run('get k')).toBe('k: hi')
+    expect(run('move k j')).toBe('moved k to j')
+    expect(run('share j with Bob@Example.org/phone')).toBe('bob@example.org may now change j')
+    expect(run('keys')).toBe('j')
+    expect(run('del j')).toBe('deleted j')
+  })
+
+  it('answers with the errors of the store and of JIDs', () => {
+    const store = new NotesStore('bot.example.org', { maxKeys: 10, maxValueLength: 100 })
+    const run =
+      (body: string, who = alice) =>
+      () =>
+        runCommand(parseCommand(body), who, store)
+    store.put('k', 'v', alice)
+    expect(conditionOf(run('new k v'))).toBe('stanza conflict')
+    expect(conditionOf(run('get nope'))).toBe('stanza item-not-found')
+    expect(conditionOf(run('share k with bob@@example.org'))).toBe('stanza jid-malformed')
+    expect(conditionOf(run('share k with a b'))).toBe('stanza bad-request')
+    expect(conditionOf(run('shutdown'))).toBe('stanza forbidden')
+    expect(conditionOf(run('shutdown', root))).toBe('stream system-shutdown')
+  })
+})
+
+describe('addresses', () => {
+  it.each([
+    'example.org',
+    'alice@example.org',
+    'alice@example.org/phone',
+    'alice@127.0.0.1',
+    'alice@[::1]/x y',
+    'élodie@exemple.fr',
+  ])('accepts %s', (address) => {
+    expect(addressProblem(address)).toBeUndefined()
+  })
+
+  it.each([
+    ['', 'empty'],
+    [' alice@example.org', 'spaces around it'],
+    ['alice@', 'no domain'],
+    ['@example.org', 'before @ is empty'],
+    ['bob@@example.org', 'not a valid domain'],
+    ['a b@example.org', 'not a valid local part'],
+    ['a:b@example.org', 'not a valid local part'],
+    ['alice@exa mple.org', 'not a valid domain'],
+    ['alice@-x.org', 'not a valid domain'],
+    ['alice@example.org/', 'after / is empty'],
+    [`${'a'.repeat(1024)}@example.org`, 'too long'],
+  ])('rejects %j', (address, problem) => {
+    expect(addressProblem(address)).toContain(problem)
+  })
+
+  it('gives the bare form, lower-cased', () => {
+    expect(bareAddress('Alice@Example.org/Phone')).toBe('alice@example.org')
+    expect(bareAddress('bob@@x')).toBeUndefined()
+    expect(isDomain('a.b.c')).toBe(true)
+    expect(isDomain(`${'a'.repeat(64)}.org`)).toBe(false)
+  })
+})
