@@ -39,6 +39,12 @@ export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   cause?: unknown
   /** Whether `text` may reach the peer. Defaults to true when the sender is to blame. */
   expose?: boolean
+  /**
+   * Capture a stack trace. Defaults to true for server-blame conditions only: capturing one
+   * costs several times more than the rest of the error, and a sender-blame condition is an
+   * expected answer (like an HTTP 404), not a fault whose origin someone must find.
+   */
+  stack?: boolean
 }
 
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
@@ -116,10 +122,14 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     const text =
       typeof options.text === 'string' && options.text ? errorText(options.text) : undefined
 
+    // V8 reads the limit when the error is made; restored right after, nothing runs between.
+    const stackTraceLimit = Error.stackTraceLimit
+    if (!(options.stack ?? entry.blame === 'server')) Error.stackTraceLimit = 0
     super(
       text ? `${condition} - ${text}` : condition,
       'cause' in options ? { cause: options.cause } : undefined,
     )
+    Error.stackTraceLimit = stackTraceLimit
     this.name = 'StanzaError'
     this.condition = condition
     this.code = condition

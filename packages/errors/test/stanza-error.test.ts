@@ -537,3 +537,23 @@ describe('fromElement on objects no parser makes', () => {
     expect(StreamError.fromElement(hostile).condition).toBe('undefined-condition')
   })
 })
+
+describe('stack capture', () => {
+  function where(): StanzaError {
+    return new StanzaError('resource-constraint')
+  }
+
+  it('captures a stack for server-blame conditions, and none for sender-blame ones', () => {
+    expect(where().stack).toContain('where')
+    expect(new StanzaError('item-not-found').stack).toBe('StanzaError: item-not-found')
+  })
+
+  it('follows the stack option, and leaves Error.stackTraceLimit as it was', () => {
+    const before = Error.stackTraceLimit
+    expect(new StanzaError('item-not-found', { stack: true }).stack).toMatch(/\n\s+at /)
+    expect(
+      new StanzaError('resource-constraint', { stack: false }).stack?.split('\n'),
+    ).toHaveLength(1)
+    expect(Error.stackTraceLimit).toBe(before)
+  })
+})

@@ -39,10 +39,11 @@ export function normalise(thrown: unknown, map?: MapError): Normalised {
     }
   }
   // iqCaller's TimeoutError: the entity we asked did not answer in time (RFC 6120 §8.3.3.17).
+  // No stack of ours: the useful one is the thrown value's own, which the log record carries.
   const error =
     nameOf(thrown) === 'TimeoutError'
-      ? new StanzaError('remote-server-timeout', { cause: thrown })
-      : new StanzaError('internal-server-error', { cause: thrown })
+      ? new StanzaError('remote-server-timeout', { cause: thrown, stack: false })
+      : new StanzaError('internal-server-error', { cause: thrown, stack: false })
   return mapError === undefined
     ? { error, unknown: error.condition === 'internal-server-error' }
     : { error, unknown: error.condition === 'internal-server-error', mapError }
