@@ -113,7 +113,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return insideIqHandler && decision.reason === 'rate-limited' ? nothingMore() : undefined
     }
     if (error.kind === 'stream') {
-      void closeStream(ctx.entity, error, after)
+      closeStream(ctx.entity, error, after).catch(() => {})
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)
@@ -136,13 +136,27 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       emit(record)
       return result
     } catch (bug) {
-      // Only a defect of ours lands here; answer what must be answered and keep the process up.
+      return fallback(ctx, bug)
+    }
+  }
+
+  /**
+   * Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a plain
+   * internal-server-error where an answer is due, within the echo options, and record it once.
+   */
+  function fallback(ctx: Context, bug: unknown): unknown {
+    try {
+      const error = new StanzaError('internal-server-error', { cause: bug, stack: false })
+      const normalised = { error, unknown: true }
+      const decision = decide(ctx.stanza, error)
+      const result = act(ctx, error, decision)
+      emit(recordHandled(ctx.stanza, bug, normalised, decision))
+      return result
+    } catch {
       try {
         logger.error({ err: bug }, 'errors() failed while handling an error')
       } catch {}
-      return ctx.name === 'iq' && ctx.element !== undefined
-        ? new StanzaError('internal-server-error').toElement()
-        : undefined
+      return undefined
     }
   }
 

@@ -25,6 +25,11 @@ export interface GuardableEntity extends XmppEntity {
   emit(event: string | symbol, ...args: unknown[]): boolean
 }
 
+function isBounce(stanza: XmlElement): boolean {
+  const type = stanza.attrs.type
+  return type === 'error' || (stanza.name === 'iq' && type === 'result')
+}
+
 function isMalformed(address: unknown): boolean {
   if (typeof address !== 'string' || address === '') return false
   try {
@@ -80,7 +85,10 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       const error = new StreamError('improper-addressing', {
         text: "a stanza arrived with a malformed 'from' address",
       })
-      if (options.malformedFrom === 'drop') {
+      // A bounce (an error, or a result) to an address we sent to is no one's request to answer,
+      // and closing the stream over it would let anyone who can make us address a JID of their
+      // choosing force us to reconnect at will.
+      if (options.malformedFrom === 'drop' || isBounce(stanza)) {
         record(stanza, error, 'drop')
         return
       }

@@ -1,4 +1,4 @@
-import type { StreamError } from '@xmpp-errors/errors'
+import { StreamError } from '@xmpp-errors/errors'
 import type { XmppEntity } from './types.js'
 
 export type AfterStreamError = 'reconnect' | 'stop'
@@ -18,6 +18,15 @@ export function closedByUs(entity: object, now = Date.now()): boolean {
   return at !== undefined && now - at < 5000
 }
 
+function streamErrorElement(error: StreamError) {
+  try {
+    return error.toElement()
+  } catch {
+    // A subclass or a forged brand whose element cannot be built: the stream still must close.
+    return new StreamError('internal-server-error').toElement()
+  }
+}
+
 /**
  * Sends `<stream:error/>` and closes the stream (RFC 6120 §4.9.1.1). Then either lets xmpp.js's
  * reconnect plugin bring the component back, as after any disconnect, or stops it for good.
@@ -31,7 +40,7 @@ export async function closeStream(
   if (closing.has(entity)) return
   closing.add(entity)
   try {
-    await entity.send(error.toElement()).catch(() => {})
+    await entity.send(streamErrorElement(error)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
       // The socket's late 'close' can set the status back to 'disconnect' after stop() set it
       // 'offline', and the reconnect plugin reconnects on 'disconnect': stop the plugin first.
