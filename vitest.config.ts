@@ -24,6 +24,8 @@ export default defineConfig({
             'examples/*/test/integration/**/*.test.ts',
             'bench/test/**/*.test.ts',
           ],
+          // The soak runs for minutes: `pnpm soak`, never as part of `pnpm test`.
+          exclude: process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

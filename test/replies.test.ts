@@ -309,9 +309,11 @@ describe.each(servers)('replies through $kind', (server) => {
       }
 
       const sender = byId('log-sender')
+      expect([sender.level, sender.msg]).toEqual([
+        'warn',
+        expect.stringContaining('item-not-found'),
+      ])
       expect(sender).toEqual({
-        level: 'warn',
-        msg: expect.stringContaining('item-not-found'),
         xmpp: {
           kind: 'stanza',
           code: 'item-not-found',
@@ -329,9 +331,11 @@ describe.each(servers)('replies through $kind', (server) => {
       expect(sender).not.toHaveProperty('err')
 
       const serverBlame = byId('log-server')
+      expect([serverBlame.level, serverBlame.msg]).toEqual([
+        'error',
+        expect.stringContaining('resource-constraint'),
+      ])
       expect(serverBlame).toEqual({
-        level: 'error',
-        msg: expect.stringContaining('resource-constraint'),
         xmpp: {
           kind: 'stanza',
           code: 'resource-constraint',

@@ -2,10 +2,8 @@
 // Soak: a component with errors() under steady load against a private Prosody for SOAK_MINUTES
 // (10 is the target), with a StreamError (and so a reconnection) every minute. Samples memory
 // every SOAK_SAMPLE_SECONDS (10) after a forced GC, prints a table and checks that heap and RSS
-// stay flat. Skipped unless SOAK_MINUTES is set:
-//
-//   corepack pnpm exec tsc -b && SOAK_MINUTES=10 corepack pnpm exec vitest run \
-//     --project integration test/soak.test.ts
+// stay flat. Not part of `pnpm test`; run it with `corepack pnpm soak` (SOAK_MINUTES=3 for a
+// shorter one).
 import { rm } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
