@@ -1,3 +1,5 @@
+import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
+
 /**
  * The part of an ltx / `@xmpp/xml` element this package reads and returns. It is structural so
  * that elements from any copy of `@xmpp/xml` (0.13 inside `@xmpp/component`, 0.14 elsewhere)
@@ -65,4 +67,30 @@ export function textOf(el: XmlElement): string {
   } catch {
     return ''
   }
+}
+
+/** An element in a namespace other than the stanza and stream error namespaces. */
+export function hasOwnNamespace(element: XmlElement): boolean {
+  const ns = namespaceOf(element)
+  return !!ns && ns !== NS_STANZAS && ns !== NS_STREAMS
+}
+
+/**
+ * The parts of an `<error/>` or `<stream:error/>` (RFC 6120 §8.3.2, §4.9.2): the first condition
+ * and the first `<text/>` in `ns`, and the first child in a namespace of its own, which is the
+ * application condition. Anything else is ignored, as a peer may send anything.
+ */
+export function errorParts(error: XmlElement, ns: string) {
+  let condition: XmlElement | undefined
+  let text: XmlElement | undefined
+  let application: XmlElement | undefined
+  for (const child of childElements(error)) {
+    if (namespaceOf(child) === ns) {
+      if (localName(child) === 'text') text ??= child
+      else condition ??= child
+    } else if (hasOwnNamespace(child)) {
+      application ??= child
+    }
+  }
+  return { condition, text, application }
 }

@@ -16,9 +16,10 @@ import { brand } from './brand.js'
 import {
   attribute,
   childElements,
+  errorParts,
+  hasOwnNamespace,
   isElement,
   localName,
-  namespaceOf,
   textOf,
   type XmlElement,
 } from './element.js'
@@ -181,18 +182,11 @@ function parseStanzaError(element: unknown): StanzaError {
   if (error === undefined) {
     return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
   }
-  let conditionElement: XmlElement | undefined
-  let textElement: XmlElement | undefined
-  let application: XmlElement | undefined
-  for (const child of childElements(error)) {
-    if (namespaceOf(child) === NS_STANZAS) {
-      if (localName(child) === 'text') textElement ??= child
-      else conditionElement ??= child
-    } else if (hasOwnNamespace(child)) {
-      // An element without a namespace of its own would make the constructor throw.
-      application ??= child
-    }
-  }
+  const {
+    condition: conditionElement,
+    text: textElement,
+    application,
+  } = errorParts(error, NS_STANZAS)
   const name = conditionElement && localName(conditionElement)
   const known = isStanzaCondition(name)
   const condition: StanzaCondition = known ? name : 'undefined-condition'
@@ -222,11 +216,6 @@ function findError(value: unknown): XmlElement | undefined {
   if (!isElement(value)) return undefined
   if (localName(value) === 'error') return value
   return childElements(value).find((child) => localName(child) === 'error')
-}
-
-function hasOwnNamespace(element: XmlElement): boolean {
-  const ns = namespaceOf(element)
-  return !!ns && ns !== NS_STANZAS && ns !== 'urn:ietf:params:xml:ns:xmpp-streams'
 }
 
 export function assertApplication(application: unknown): asserts application is XmlElement {

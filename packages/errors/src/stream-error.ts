@@ -9,10 +9,10 @@ import {
 import { brand } from './brand.js'
 import {
   attribute,
-  childElements,
+  errorParts,
+  hasOwnNamespace,
   isElement,
   localName,
-  namespaceOf,
   textOf,
   type XmlElement,
 } from './element.js'
@@ -127,17 +127,11 @@ function parseStreamError(element: unknown): StreamError {
   if (!isElement(element) || localName(element) !== 'error') {
     return new StreamError('undefined-condition')
   }
-  let conditionElement: XmlElement | undefined
-  let textElement: XmlElement | undefined
-  let application: XmlElement | undefined
-  for (const child of childElements(element)) {
-    if (namespaceOf(child) === NS_STREAMS) {
-      if (localName(child) === 'text') textElement ??= child
-      else conditionElement ??= child
-    } else {
-      application ??= child
-    }
-  }
+  const {
+    condition: conditionElement,
+    text: textElement,
+    application,
+  } = errorParts(element, NS_STREAMS)
   const name = conditionElement && localName(conditionElement)
   const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
   const host = condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
@@ -148,14 +142,13 @@ function parseStreamError(element: unknown): StreamError {
     ...(isLanguageTag(lang) ? { lang } : {}),
     ...(isSeeOtherHost(host) ? { host } : {}),
   }
-  if (application && namespaceOf(application)) options.application = application
+  if (application) options.application = application
   if (condition !== name && name) options.originalCondition = name
   return new StreamError(condition, options)
 }
 
 function assertStreamApplication(application: unknown): asserts application is XmlElement {
-  const ns = isElement(application) ? namespaceOf(application) : undefined
-  if (!ns || ns === NS_STREAMS) {
+  if (!isElement(application) || !hasOwnNamespace(application)) {
     throw new TypeError('application must be an XML element in a namespace of its own')
   }
 }
