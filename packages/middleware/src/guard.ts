@@ -30,14 +30,21 @@ function isBounce(stanza: XmlElement): boolean {
   return type === 'error' || (stanza.name === 'iq' && type === 'result')
 }
 
+// Addresses that parsed, so that each is parsed once rather than on every stanza: parsing is
+// a third of a stanza's cost in xmpp.js. Bounded, and simply forgotten when full.
+const wellFormed = new Set<string>()
+const WELL_FORMED_MAX = 1024
+
 function isMalformed(address: unknown): boolean {
-  if (typeof address !== 'string' || address === '') return false
+  if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
   try {
     jid(address)
-    return false
   } catch {
     return true
   }
+  if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear()
+  wellFormed.add(address)
+  return false
 }
 
 /**

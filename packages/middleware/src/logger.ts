@@ -29,13 +29,40 @@ function serialise(value: unknown, seen = new WeakSet<object>()): unknown {
   }
 }
 
+/** Bytes waiting in stderr's buffer past which lines are counted instead of queued. */
+export const MAX_PENDING_STDERR = 1024 * 1024
+
+/**
+ * Writes to stderr unless a slow reader (a pipe, a journal) has left more than
+ * MAX_PENDING_STDERR waiting: then lines are dropped and counted, and the count is written when
+ * stderr drains, rather than queueing without bound in memory.
+ */
+function boundedStderr(): (line: string) => void {
+  let dropped = 0
+  const report = () => {
+    if (dropped === 0) return
+    const msg = `dropped ${dropped} log lines while stderr was not draining`
+    dropped = 0
+    process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), msg })}\n`)
+  }
+  return (line) => {
+    const stderr = process.stderr
+    if (stderr.writableLength > MAX_PENDING_STDERR) {
+      // One listener at a time, however many lines are dropped.
+      if (dropped++ === 0) stderr.once('drain', report)
+      return
+    }
+    report()
+    stderr.write(line)
+  }
+}
+
 /**
  * Used when no logger is given: one JSON line per warning or error on stderr, so an error is
- * never lost silently. Debug records (incoming errors) are left out to keep stderr quiet.
+ * never lost silently. Debug records (incoming errors) are left out to keep stderr quiet, and
+ * lines a stalled stderr cannot take are counted rather than held in memory.
  */
-export function stderrLogger(
-  write: (line: string) => void = (line) => process.stderr.write(line),
-): Logger {
+export function stderrLogger(write: (line: string) => void = boundedStderr()): Logger {
   const log = (level: string) => (object: object, msg: string) => {
     const line = { level, time: Date.now(), ...(serialise(object) as object), msg }
     write(`${JSON.stringify(line)}\n`)

@@ -97,11 +97,34 @@ function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
   }
 }
 
+/**
+ * Keeps `level` and `msg` as accessors on the prototype, so they are not own enumerable fields:
+ * cheaper per error than `Object.defineProperties`, and invisible to pino and JSON alike.
+ */
+class Record {
+  #level: Level
+  #msg: string
+  constructor(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
+    Object.assign(this, fields)
+    this.#level = level
+    this.#msg = msg
+  }
+  get level(): Level {
+    return this.#level
+  }
+  set level(level: Level) {
+    this.#level = level
+  }
+  get msg(): string {
+    return this.#msg
+  }
+  set msg(msg: string) {
+    this.#msg = msg
+  }
+}
+
 function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
-  return Object.defineProperties(fields, {
-    level: { value: level, writable: true, enumerable: false },
-    msg: { value: msg, writable: true, enumerable: false },
-  }) as ErrorRecord
+  return new Record(fields, level, msg) as unknown as ErrorRecord
 }
 
 /** Builds the record of an error a handler threw: the single place that shapes it. */
