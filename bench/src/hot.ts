@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util'
+import { chain, pump, type Route } from './inprocess.js'
+
+/**
+ * Runs one variant of the in-process benchmarks alone for a while, for a CPU profile that is
+ * not diluted by the other variants:
+ *
+ *   node --cpu-prof --cpu-prof-dir=bench/.bench-tmp bench/dist/bench/src/hot.js --variant throw
+ *   node bench/dist/bench/src/profile.js bench/.bench-tmp/CPU.*.cpuprofile
+ */
+const VARIANTS: Record<string, { errors: boolean; route: Route; extra?: number }> = {
+  without: { errors: false, route: 'result' },
+  with: { errors: true, route: 'result' },
+  'pass-through': { errors: false, route: 'result', extra: 1 },
+  'hand-built': { errors: false, route: 'hand-built' },
+  throw: { errors: true, route: 'throw' },
+  'throw with stack': { errors: true, route: 'throw with stack' },
+}
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: 'string', default: 'throw' },
+    depth: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '5' },
+    'no-stack': { type: 'boolean', default: false },
+  },
+})
+const spec = VARIANTS[values.variant]
+if (!spec) throw new Error(`--variant is one of ${Object.keys(VARIANTS).join(', ')}`)
+if (values['no-stack']) Error.stackTraceLimit = 0
+const entity = chain({
+  errors: spec.errors,
+  depth: Number(values.depth) + (spec.extra ?? 0),
+  route: spec.route,
+})
+const until = Date.now() + Number(values.seconds) * 1000
+let handled = 0
+while (Date.now() < until) {
+  await pump(entity, 10_000)
+  handled += 10_000
+}
+console.log(`${values.variant}: ${handled} stanzas in ${values.seconds} s`)

@@ -1,0 +1,77 @@
+import { rm } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { startProsody } from '../../test/src/servers/prosody.js'
+import { serverInfo } from '../../test/src/servers/types.js'
+import { isFinitePositive } from '../src/stats.js'
+import { type Figure, runSuite, SMOKE } from '../src/suite.js'
+import { table } from '../src/table.js'
+
+// Runs every code path of `pnpm bench --quick` with tiny counts. It asserts that they run and
+// produce numbers, never how fast: timings belong to the benchmark, not to CI.
+
+function throughputsOf(raw: Record<string, unknown>): number[] {
+  const out: number[] = []
+  for (const value of Object.values(raw)) {
+    if (typeof value !== 'object' || value === null) continue
+    for (const series of Object.values(value)) {
+      if (Array.isArray(series))
+        out.push(...series.filter((x): x is number => typeof x === 'number'))
+    }
+  }
+  return out
+}
+
+describe('bench smoke', () => {
+  it('runs P1–P4 and yields finite figures', { timeout: 120_000 }, async () => {
+    // A private server: P3 needs two component domains of its own, and alternates them hard.
+    let stopped = false
+    const { figures, raw } = await runSuite(SMOKE, {
+      p3: async () => {
+        const server = await startProsody({ components: 2, users: 1 })
+        const [a, b] = server.components
+        const [user] = server.users
+        if (!a || !b || !user) throw new Error('no components or user')
+        return {
+          server: serverInfo(server),
+          domains: [a, b],
+          user,
+          async release() {
+            await server.stop()
+            await rm(server.dir, { recursive: true, force: true })
+            stopped = true
+          },
+        }
+      },
+    })
+    expect(stopped).toBe(true)
+
+    const names = figures.map((f) => f.name)
+    for (const depth of SMOKE.depths) {
+      expect(names).toContain(`P1 happy path, depth ${depth}: with / without errors()`)
+      expect(names).toContain(`P2 error path, depth ${depth}: throw / hand-built`)
+    }
+    expect(names.filter((n) => n.startsWith('P3 '))).toHaveLength(1)
+    expect(names.filter((n) => n.startsWith('P4 '))).toHaveLength(3)
+    expect(figures.filter((f) => f.target)).toHaveLength(SMOKE.depths.length * 2 + 1 + 3)
+
+    const positive = (f: Figure) => f.unit === 'ratio' || f.unit === 'ns' || f.unit === 'B'
+    for (const f of figures) {
+      expect(Number.isFinite(f.value), f.name).toBe(true)
+      if (positive(f)) expect(isFinitePositive(f.value), f.name).toBe(true)
+    }
+    const throughputs = throughputsOf(raw)
+    expect(throughputs.length).toBeGreaterThan(0)
+    for (const t of throughputs) expect(isFinitePositive(t)).toBe(true)
+
+    const p4 = raw.P4 as { handled: number }
+    expect(p4.handled).toBe(SMOKE.p4.total)
+    for (const target of ['/dev/null', 'pipe, read', 'pipe, not read']) {
+      const child = raw[`P4 default logger, stderr to ${target}`] as { handled: number }
+      expect(child.handled, target).toBe(SMOKE.stderrErrors)
+    }
+
+    const printed = table(figures)
+    expect(printed.split('\n')).toHaveLength(figures.length + 2)
+    expect(printed).toMatch(/PASS|FAIL/)
+  })
+})
