@@ -107,56 +107,50 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   }
 
   function act(ctx: Context, error: XmppError, decision: Decision): unknown {
-    const insideIqHandler = ctx.name === 'iq' && ctx.element !== undefined
+    // Set by iqCallee's handler, which wraps a returned <error/> into the one reply it sends.
+    const payload = ctx.name === 'iq' ? ctx.element : undefined
     if (decision.action === 'drop') {
       // xmpp.js's IQ handler would answer undefined with service-unavailable.
-      return insideIqHandler && decision.reason === 'rate-limited' ? nothingMore() : undefined
+      return payload !== undefined && decision.reason === 'rate-limited' ? nothingMore() : undefined
     }
     if (error.kind === 'stream') {
       closeStream(ctx.entity, error, after).catch(() => {})
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)
-    // Inside iqCallee's handler, which wraps a returned <error/> into the one reply it sends.
-    if (insideIqHandler && ctx.element !== undefined) {
-      trimEchoedPayload(ctx.stanza, ctx.element, replyOptions.echo)
+    if (payload !== undefined) {
+      trimEchoedPayload(ctx.stanza, payload, replyOptions.echo)
       return element
     }
     return replyFor(ctx.stanza, element, echoFor(ctx.stanza, replyOptions.echo))
   }
 
-  function handle(ctx: Context, thrown: unknown): unknown {
-    try {
-      const first = normalise(thrown, map)
-      const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
-      const result = act(ctx, normalised.error, decision)
-      const record = recordHandled(ctx.stanza, thrown, normalised, decision)
-      // A flood of dropped errors must not become a flood of log lines.
-      if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
-      emit(record)
-      return result
-    } catch (bug) {
-      return fallback(ctx, bug)
-    }
+  /** decide, limit, act, record: the one path every handled error takes. */
+  function respond(ctx: Context, thrown: unknown, first: Normalised): unknown {
+    const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
+    const result = act(ctx, normalised.error, decision)
+    const record = recordHandled(ctx.stanza, thrown, normalised, decision)
+    // A flood of dropped errors must not become a flood of log lines.
+    if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
+    emit(record)
+    return result
   }
 
-  /**
-   * Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a plain
-   * internal-server-error where an answer is due, within the echo options, and record it once.
-   */
-  function fallback(ctx: Context, bug: unknown): unknown {
+  function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      const error = new StanzaError('internal-server-error', { cause: bug, stack: false })
-      const normalised = { error, unknown: true }
-      const decision = decide(ctx.stanza, error)
-      const result = act(ctx, error, decision)
-      emit(recordHandled(ctx.stanza, bug, normalised, decision))
-      return result
-    } catch {
+      return respond(ctx, thrown, normalise(thrown, map))
+    } catch (bug) {
+      // Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a
+      // plain internal-server-error where an answer is due, within the echo options.
       try {
-        logger.error({ err: bug }, 'errors() failed while handling an error')
-      } catch {}
-      return undefined
+        const error = new StanzaError('internal-server-error', { cause: bug, stack: false })
+        return respond(ctx, bug, { error, unknown: true })
+      } catch {
+        try {
+          logger.error({ err: bug }, 'errors() failed while handling an error')
+        } catch {}
+        return undefined
+      }
     }
   }
 
