@@ -11,4 +11,4 @@ export {
   type StreamErrorBaseOptions,
   type StreamErrorOptions,
 } from './stream-error.js'
-export { errorText, MAX_TEXT_LENGTH, sanitizeXmlText } from './text.js'
+export { errorText, MAX_ADDRESS_LENGTH, MAX_TEXT_LENGTH, sanitizeXmlText } from './text.js'

@@ -23,7 +23,7 @@ import {
   textOf,
   type XmlElement,
 } from './element.js'
-import { errorText, isLanguageTag, sanitizeXmlText } from './text.js'
+import { errorText, isLanguageTag, MAX_ADDRESS_LENGTH, sanitizeXmlText } from './text.js'
 
 export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   /** One of the types RFC 6120 allows for the condition; defaults to the RFC's default. */
@@ -112,8 +112,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     if (options.uri !== undefined && entry.characterData !== 'xmpp-uri') {
       throw new TypeError(`StanzaError: uri is only carried by gone and redirect, not ${condition}`)
     }
-    if (options.uri !== undefined && typeof options.uri !== 'string') {
-      throw new TypeError('StanzaError: uri must be a string')
+    for (const key of ['uri', 'by'] as const) {
+      const value = options[key]
+      if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
+        throw new TypeError(
+          `StanzaError: ${key} must be a string of at most ${MAX_ADDRESS_LENGTH} characters`,
+        )
+      }
     }
     if (options.lang !== undefined && !isLanguageTag(options.lang)) {
       throw new TypeError(`StanzaError: lang ${JSON.stringify(options.lang)} is not a language tag`)
@@ -197,11 +202,13 @@ function parseStanzaError(element: unknown): StanzaError {
     ...(isErrorType(type) ? { type } : {}),
     ...(textElement ? { text: textOf(textElement), expose: true } : {}),
     ...(isLanguageTag(lang) ? { lang } : {}),
-    ...(lookup('stanza', condition).characterData === 'xmpp-uri' && uri ? { uri } : {}),
+    ...(lookup('stanza', condition).characterData === 'xmpp-uri' && fitsAddress(uri)
+      ? { uri }
+      : {}),
     ...(application ? { application } : {}),
   }
   const by = attribute(error, 'by')
-  if (by) options.by = by
+  if (fitsAddress(by)) options.by = by
   if (!known && name) options.originalCondition = name
   return new StanzaError<StanzaCondition>(condition, parsedOptions(error, options))
 }
@@ -210,6 +217,11 @@ function parsedOptions(element: XmlElement | undefined, options: StanzaErrorOpti
   const parsed: StanzaErrorOptions & Parsed = { ...options, [fromWire]: true }
   if (element) parsed.element = element
   return parsed as StanzaErrorOptions
+}
+
+/** A peer's `by` or `uri` that is too long to be an address is left out, not fatal to parsing. */
+function fitsAddress(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && value.length <= MAX_ADDRESS_LENGTH
 }
 
 function findError(value: unknown): XmlElement | undefined {

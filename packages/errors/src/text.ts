@@ -4,6 +4,12 @@
  */
 export const MAX_TEXT_LENGTH = 1024
 
+/**
+ * Longest `by` address or `uri` accepted, in UTF-16 code units: an XMPP address is at most three
+ * parts of 1023 bytes each (RFC 7622 §3.1 and following), and anything longer is not one.
+ */
+export const MAX_ADDRESS_LENGTH = 3071
+
 // XML 1.0 §2.2 Char; with the u flag lone surrogates are code points outside every range here.
 const ILLEGAL_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 

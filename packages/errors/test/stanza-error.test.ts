@@ -14,6 +14,7 @@ import {
   isStanzaError,
   isStreamError,
   isXmppError,
+  MAX_ADDRESS_LENGTH,
   MAX_TEXT_LENGTH,
   StanzaError,
   type StanzaErrorOptions,
@@ -555,5 +556,27 @@ describe('stack capture', () => {
       new StanzaError('resource-constraint', { stack: false }).stack?.split('\n'),
     ).toHaveLength(1)
     expect(Error.stackTraceLimit).toBe(before)
+  })
+})
+
+describe('address lengths', () => {
+  it('refuses a by or uri longer than an XMPP address can be', () => {
+    const long = `a@${'b'.repeat(MAX_ADDRESS_LENGTH)}`
+    expect(() => new StanzaError('conflict', { by: long })).toThrow(TypeError)
+    expect(() => new StanzaError('gone', { uri: `xmpp:${long}` })).toThrow(/at most 3071/)
+  })
+
+  it("leaves a peer's over-long by or uri out when parsing, keeping the rest", () => {
+    const long = 'x'.repeat(MAX_ADDRESS_LENGTH + 1)
+    const parsed = StanzaError.fromElement(
+      xml(
+        'error',
+        { type: 'cancel', by: long },
+        xml('gone', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }, long),
+      ),
+    )
+    expect(parsed.condition).toBe('gone')
+    expect(parsed.by).toBeUndefined()
+    expect(parsed.uri).toBeUndefined()
   })
 })
