@@ -35,11 +35,7 @@ import {
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type InProcess, inProcess } from './src/in-process.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js (and so a peer using it) reads with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => Element | null
-}
+import { illegalXmlChar, parseStrict } from './src/xml-checks.js'
 
 const DOMAIN = 'c11.localhost'
 const NS = 'urn:xmpp-errors:adversarial'
@@ -87,22 +83,6 @@ const PIECES = [
   '😀',
   '\u0301',
 ]
-
-/** XML 1.0 §2.2 Char, code point by code point (not the regex the library uses). */
-function illegalXmlChar(s: string): number | undefined {
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0
-    const legal =
-      cp === 0x9 ||
-      cp === 0xa ||
-      cp === 0xd ||
-      (cp >= 0x20 && cp <= 0xd7ff) ||
-      (cp >= 0xe000 && cp <= 0xfffd) ||
-      (cp >= 0x10000 && cp <= 0x10ffff)
-    if (!legal) return cp
-  }
-  return undefined
-}
 
 /** What a peer can actually send: an XML parser rejects the rest before xmpp.js sees it. */
 function wireSafe(s: string): string {
@@ -929,16 +909,6 @@ const totals: Totals = {
   maxReplyLength: 0,
   maxXmppJsReplyLength: 0,
   maxFallbackReplyLength: 0,
-}
-
-/** Throws unless `s` is one well-formed XML 1.0 element that serialises back to itself. */
-function parseStrict(s: string): Element {
-  const bad = illegalXmlChar(s)
-  if (bad !== undefined) throw new Error(`char U+${bad.toString(16)} outside XML 1.0 Char`)
-  const el = parse(s)
-  if (el === null) throw new Error('no element')
-  if (el.toString() !== s) throw new Error('does not round-trip through the parser')
-  return el
 }
 
 function conditionOf(error: Element, ns: string): Element[] {

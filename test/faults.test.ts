@@ -2,19 +2,15 @@
 // Faults against a private Prosody: SIGKILL and restart under load, and a StreamError under load.
 // The component must come back, answer again, answer nothing twice, and keep no state that grows.
 import { rm } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Client, Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
-import {
-  type ErrorsMiddleware,
-  errors,
-  type Logger,
-  StanzaError,
-  StreamError,
-} from '@xmpp-errors/middleware'
+import { type ErrorsMiddleware, errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { collect, connectClient, connectComponent, stopAll } from './src/clients.js'
 import { startProsody } from './src/servers/prosody.js'
 import type { XmppServer } from './src/servers/types.js'
+import { componentOf, recorder, until as untilWithin, userOf } from './src/suite.js'
 
 const NS = 'urn:xmpp-errors:faults'
 const IN_FLIGHT = 50
@@ -33,15 +29,7 @@ afterAll(async () => {
   await rm(server.dir, { recursive: true, force: true })
 })
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(what: string, test: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
-}
+const until = (what: string, test: () => boolean) => untilWithin(what, test, 10_000, 5)
 
 interface Watched {
   component: Component
@@ -59,11 +47,7 @@ interface Watched {
  * (an item-not-found for every fifth request, a StreamError for payloads marked boom).
  */
 async function faultyComponent(domain: string): Promise<Watched> {
-  const logged: string[] = []
-  const log = (_o: object, msg: string) => {
-    logged.push(msg)
-  }
-  const logger: Logger = { debug: log, warn: log, error: log }
+  const { logger, lines: logged } = recorder()
   const middleware = errors({ logger, rateLimit: { max: 10_000, windowMs: 60_000 } })
   const sent = new Map<string, number>()
   const received = new Set<string>()
@@ -124,17 +108,11 @@ function resources(): Record<string, number> {
   return out
 }
 
-const user = () => {
-  const [u] = server.users
-  if (!u) throw new Error('no user')
-  return u
-}
-
 describe('faults against a private Prosody', () => {
   it('SIGKILL and restart under load: reconnects, answers again, never twice, grows nothing', async () => {
-    const domain = server.components[0] ?? 'c1.localhost'
+    const domain = componentOf(server, 'c1')
     const w = await faultyComponent(domain)
-    let client = await connectClient(server, user(), { reconnect: false })
+    let client = await connectClient(server, userOf(server, 'u1'), { reconnect: false })
     // Warm up once, then take the baseline.
     let replies = collect(client, (s) => s.name === 'iq')
     burst(client, domain, 'warm', IN_FLIGHT)
@@ -168,7 +146,7 @@ describe('faults against a private Prosody', () => {
       // every RECONNECT_DELAY_MS, so it may be online before restart() has seen the ports open).
       const reconnectMs = (w.onlines.at(-1) ?? 0) - t0
       await client.stop().catch(() => {})
-      client = await connectClient(server, user(), { reconnect: false })
+      client = await connectClient(server, userOf(server, 'u1'), { reconnect: false })
 
       // In flight at the kill: answered at most once, whatever was lost.
       const before = counts(answered)
@@ -215,9 +193,9 @@ describe('faults against a private Prosody', () => {
   }, 30_000)
 
   it('a StreamError under load: the stream closes, the component comes back, later requests are answered', async () => {
-    const domain = server.components[1] ?? 'c2.localhost'
+    const domain = componentOf(server, 'c2')
     const w = await faultyComponent(domain)
-    const client = await connectClient(server, user(), { reconnect: false })
+    const client = await connectClient(server, userOf(server, 'u1'), { reconnect: false })
     const statuses: string[] = []
     w.component.on('status', (s: string) => statuses.push(s))
     const streamErrors: string[] = []

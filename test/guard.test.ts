@@ -4,10 +4,11 @@
 // socket's data handler and ends the process. Which such stanzas reach a component through
 // Prosody 0.12, what guard() makes of them, and proof, in a child process, that the crash is real.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
@@ -18,7 +19,6 @@ import {
   errors,
   type GuardOptions,
   guard,
-  type Logger,
 } from '@xmpp-errors/middleware'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import {
@@ -30,53 +30,14 @@ import {
   stopAll,
 } from './src/clients.js'
 import { inProcess } from './src/in-process.js'
+import { logSize, recorder, until, userOf, waitForLog } from './src/suite.js'
 
 const server = inject('prosody')
 const NS = 'urn:xmpp-errors:guard'
 const C11 = 'c11.localhost'
 const C13 = 'c13.localhost'
-const user = (name: string) => {
-  const found = server.users.find((u) => u.username === name)
-  if (!found) throw new Error(`no user ${name}`)
-  return found
-}
 
 afterEach(stopAll)
-
-interface Recorded {
-  logger: Logger
-  records: ErrorRecord[]
-  lines: string[]
-}
-
-function recorder(): Recorded {
-  const records: ErrorRecord[] = []
-  const lines: string[] = []
-  const log = (_o: object, msg: string) => {
-    lines.push(msg)
-  }
-  return { logger: { debug: log, warn: log, error: log }, records, lines }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(what: string, test: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
-
-/** Whether Prosody's debug log, from offset `before` on, comes to match `pattern` within 2 s. */
-async function logSince(before: number, pattern: RegExp): Promise<boolean> {
-  const deadline = Date.now() + 2_000
-  while (Date.now() < deadline) {
-    if (pattern.test((await readFile(server.logFile, 'utf8')).slice(before))) return true
-    await sleep(50)
-  }
-  return false
-}
 
 /** Whether xmpp.js (and so guard()) can parse the address; the empty string it skips. */
 const crashes = (address: string) => addressFault({ attrs: { from: address } }) === 'from'
@@ -95,7 +56,7 @@ describe('through Prosody 0.12', () => {
     // Prosody answers a malformed address with from = that address: unguarded, that reply would
     // crash this xmpp.js client. guard() with 'drop' records it instead.
     const bounced: ErrorRecord[] = []
-    const client = await connectClient(server, user('u9'), { resource: 'guard' })
+    const client = await connectClient(server, userOf(server, 'u9'), { resource: 'guard' })
     const { logger } = recorder()
     guard(client, { logger, malformedFrom: 'drop', onError: (r) => bounced.push(r) })
     const replies = collect(client, (s) => s.attrs.id?.startsWith('to-') === true)
@@ -188,7 +149,7 @@ describe('through Prosody 0.12', () => {
       })
       c.reconnect.delay = 50
     })
-    const client = await connectClient(server, user('u9'), { resource: 'bounce' })
+    const client = await connectClient(server, userOf(server, 'u9'), { resource: 'bounce' })
 
     // Prosody's jid-malformed bounce carries from='foo@': xmpp.js would throw parsing it. It is an
     // error about our own stanza, so guard() drops it rather than close the stream: closing would
@@ -227,7 +188,7 @@ describe('through Prosody 0.12', () => {
       c.iqCallee.get(NS, 'q', () => xml('q', { xmlns: NS }, 'alive'))
     })
     component.on('status', (s: string) => statuses.push(s))
-    const client = await connectClient(server, user('u9'), { resource: 'drop' })
+    const client = await connectClient(server, userOf(server, 'u9'), { resource: 'drop' })
     const bounces = ['foo@', '/c11.localhost', 'c11.localhost@', '@', 'foo@/bar']
     for (const [i, to] of bounces.entries()) {
       await component.write(
@@ -261,12 +222,12 @@ describe('through Prosody 0.12', () => {
     const forger = await connectComponent(server, C13, undefined, { reconnect: false })
     const statuses: string[] = []
     forger.on('status', (s: string) => statuses.push(s))
-    const before = (await readFile(server.logFile, 'utf8')).length
+    const before = await logSize(server.logFile)
     await forger.write(`<message to='${C11}' from='foo@' id='forged'><body>x</body></message>`)
     await until('the forger to be disconnected', () => statuses.includes('disconnect'))
     await sleep(100)
     expect(arrived.filter((s) => s.attrs.id === 'forged')).toEqual([])
-    expect(await logSince(before, /invalid 'from' address/)).toBe(true)
+    await waitForLog(server.logFile, before, /invalid 'from' address/, 2_000)
   })
 })
 
@@ -455,7 +416,7 @@ async function spawnChild(dir: string, guardMode: '' | 'stream-error' | 'drop'):
 describe('in a child process', () => {
   it('dies on the bounce without guard(); with guard() it survives and answers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xmpp-errors-guard-'))
-    const client = await connectClient(server, user('u11'), { resource: 'child' })
+    const client = await connectClient(server, userOf(server, 'u11'), { resource: 'child' })
     try {
       // Unguarded: the first stanza with from='foo@' ends the process.
       const bare = await spawnChild(dir, '')

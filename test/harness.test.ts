@@ -10,6 +10,7 @@ import {
   stopAll,
   xml,
 } from './src/clients.js'
+import { componentOf, userOf } from './src/suite.js'
 
 const server = inject('prosody')
 const NS = 'urn:example:harness'
@@ -26,17 +27,16 @@ describe('harness', () => {
   })
 
   it('routes an iq get from a client to a component and the result back', async () => {
-    const [user] = server.users
-    const domain = server.components[0]
-    if (!user || !domain) throw new Error('no user or component')
+    const u1 = userOf(server, 'u1')
+    const domain = componentOf(server, 'c1')
 
     const component = await connectComponent(server, domain, (c) => {
       c.iqCallee.get(NS, 'query', (ctx) =>
         xml('query', { xmlns: NS }, `hello ${ctx.from?.bare().toString()}`),
       )
     })
-    const client = await connectClient(server, user, { resource: 'harness' })
-    expect(client.jid?.toString()).toBe(`${user.jid}/harness`)
+    const client = await connectClient(server, u1, { resource: 'harness' })
+    expect(client.jid?.toString()).toBe(`${u1.jid}/harness`)
 
     const reply = await request(
       client,
@@ -44,7 +44,7 @@ describe('harness', () => {
     )
     expect(reply.attrs.type).toBe('result')
     expect(reply.attrs.from).toBe(domain)
-    expect(reply.getChildText('query', NS)).toBe(`hello ${user.jid}`)
+    expect(reply.getChildText('query', NS)).toBe(`hello ${u1.jid}`)
 
     // An unhandled query comes back as an error reply, which request() hands over as is.
     const error = await request(
@@ -59,10 +59,8 @@ describe('harness', () => {
   })
 
   it('awaits and rules out incoming stanzas', async () => {
-    const [, a, b] = server.users
-    if (!a || !b) throw new Error('no users')
-    const alice = await connectClient(server, a)
-    const bob = await connectClient(server, b)
+    const alice = await connectClient(server, userOf(server, 'u2'))
+    const bob = await connectClient(server, userOf(server, 'u3'))
     const to = bob.jid?.toString() ?? ''
 
     const seen = collect(bob, (s) => s.name === 'message')

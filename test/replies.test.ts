@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { component as makeComponent } from '@xmpp/component'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type Client,
   type Component,
@@ -27,16 +27,12 @@ import {
   type RecordingLogger,
   recordingLogger,
 } from './src/recording-logger.js'
-import type { ServerInfo } from './src/servers/types.js'
+import { componentOf, fromDomain, servers, userOf } from './src/suite.js'
 
 // What errors() answers, through a real server, for messages, presences, unknown exceptions, error
 // stanzas and iq results; that each IQ gets exactly one reply; what it logs; and that a component
 // using it survives throws with no 'error' listener of its own.
 // This file uses components c7–c10 and user u7.
-
-const servers = [inject('prosody'), inject('ejabberd')].filter(
-  (s): s is ServerInfo => s !== undefined,
-)
 
 const NS = 'urn:example:replies'
 const SECRET = 'secret /srv/db password=hunter2'
@@ -50,19 +46,6 @@ const STREAM_ROUNDS = 3
 const testDir = dirname(fileURLToPath(import.meta.url))
 
 afterAll(stopAll)
-
-function nth<T>(list: readonly T[], index: number, what: string): T {
-  const item = list[index]
-  if (item === undefined) throw new Error(`the server has no ${what}`)
-  return item
-}
-
-/** The domain part of a JID. */
-function domainOf(address: string | undefined): string | undefined {
-  return address?.split('/')[0]?.split('@').pop()
-}
-
-const fromDomain = (domain: string) => (s: Element) => domainOf(s.attrs.from) === domain
 
 /** What the unknown-exception route throws, by `kind`: at once, or as a rejection later. */
 function throwUnknown(kind: string | undefined): Promise<never> {
@@ -92,11 +75,11 @@ function entriesFor(logger: RecordingLogger, id: string | undefined): LogEntry[]
 }
 
 describe.each(servers)('replies through $kind', (server) => {
-  const u7 = nth(server.users, 6, 'user u7')
-  const c7 = nth(server.components, 6, 'component c7')
-  const c8 = nth(server.components, 7, 'component c8')
-  const c9 = nth(server.components, 8, 'component c9')
-  const c10 = nth(server.components, 9, 'component c10')
+  const u7 = userOf(server, 'u7')
+  const c7 = componentOf(server, 'c7')
+  const c8 = componentOf(server, 'c8')
+  const c9 = componentOf(server, 'c9')
+  const c10 = componentOf(server, 'c10')
   let client: Client
 
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
   stanzaConditions,
 } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   type Component,
@@ -23,15 +23,11 @@ import {
   xml,
 } from './src/clients.js'
 import { get, type RecordingLogger, recordingLogger } from './src/recording-logger.js'
-import type { ServerInfo } from './src/servers/types.js'
+import { componentOf, fromDomain, servers, userOf } from './src/suite.js'
 
 // Every stanza condition of RFC 6120 §8.3.3, thrown by a handler of a real @xmpp/component, must
 // reach a real @xmpp/client through the server as exactly one error reply of the right shape.
 // This file uses component c1 and user u1.
-
-const servers = [inject('prosody'), inject('ejabberd')].filter(
-  (s): s is ServerInfo => s !== undefined,
-)
 
 const NS = 'urn:example:stanza-conditions'
 const APP_NS = 'urn:example:app'
@@ -66,11 +62,6 @@ function addressesOf(domain: string): string[] {
   return [domain, `bot@${domain}`, `bot@${domain}/desk`]
 }
 
-/** The domain part of a JID. */
-function domainOf(address: string | undefined): string | undefined {
-  return address?.split('/')[0]?.split('@').pop()
-}
-
 interface Expected {
   condition: StanzaCondition
   type: ErrorType
@@ -80,9 +71,8 @@ interface Expected {
 }
 
 describe.each(servers)('stanza conditions through $kind', (server) => {
-  const user = server.users[0]
-  const domain = server.components[0]
-  if (!user || !domain) throw new Error('need user u1 and component c1')
+  const u1 = userOf(server, 'u1')
+  const domain = componentOf(server, 'c1')
   const logger: RecordingLogger = recordingLogger()
   const onErrorRecords: ErrorRecord[] = []
   let client: Client
@@ -104,7 +94,7 @@ describe.each(servers)('stanza conditions through $kind', (server) => {
       c.iqCallee.get(NS, 'fail', fail)
       c.iqCallee.set(NS, 'fail', fail)
     })
-    client = await connectClient(server, user, { resource: 'stanza-conditions' })
+    client = await connectClient(server, u1, { resource: 'stanza-conditions' })
     // request() listens once per iq in flight, and up to 22 go at once here.
     ;(client as unknown as EventEmitter).setMaxListeners(100)
   })
@@ -117,12 +107,12 @@ describe.each(servers)('stanza conditions through $kind', (server) => {
     iqType: 'get' | 'set',
     cases: Array<{ to: string; attrs: Record<string, string> }>,
   ): Promise<Element[]> {
-    const seen = collect(client, (s) => domainOf(s.attrs.from) === domain)
+    const seen = collect(client, fromDomain(domain))
     const iqs = cases.map(({ to, attrs }) =>
       xml('iq', { type: iqType, to }, xml('fail', { xmlns: NS, ...attrs })),
     )
     const replies = await Promise.all(iqs.map((iq) => request(client, iq)))
-    await expectNoStanza(client, (s) => domainOf(s.attrs.from) === domain, QUIET_MS)
+    await expectNoStanza(client, fromDomain(domain), QUIET_MS)
     const ids = iqs.map((iq) => iq.attrs.id)
     expect(seen.stop().map((s) => s.attrs.id)).toEqual(expect.arrayContaining(ids))
     expect(seen.stanzas).toHaveLength(ids.length)
@@ -283,9 +273,9 @@ describe.each(servers)('stanza conditions through $kind', (server) => {
     // only changes what is thrown.
     const id = 'unrouted-1'
     const iq = xml('iq', { type: 'get', to: domain, id }, xml('unrouted', { xmlns: NS }))
-    const seen = collect(client, (s) => domainOf(s.attrs.from) === domain)
+    const seen = collect(client, fromDomain(domain))
     const reply = await request(client, iq)
-    await expectNoStanza(client, (s) => domainOf(s.attrs.from) === domain, QUIET_MS)
+    await expectNoStanza(client, fromDomain(domain), QUIET_MS)
     expect(seen.stop()).toEqual([reply])
     expect(reply.attrs).toMatchObject({ id, type: 'error' })
     expect(reply.getChild('error')?.getChild('service-unavailable', NS_STANZAS)).toBeDefined()

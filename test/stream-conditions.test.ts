@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { NS_STANZAS, type StreamCondition, streamConditions } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StreamError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   type Component,
@@ -17,22 +16,18 @@ import {
 } from './src/clients.js'
 import { get, recordingLogger } from './src/recording-logger.js'
 import type { ServerInfo } from './src/servers/types.js'
+import { componentOf, logSize, servers, userOf, waitForLog } from './src/suite.js'
 
 // Every stream condition of RFC 6120 §4.9.3, thrown by a handler of a real @xmpp/component: the
 // server must receive that <stream:error/> with its text, the stream must close, and the component
 // must come back (except after system-shutdown or with afterStreamError: 'stop').
 // This file uses components c4, c5, c6 and user u4.
 
-const servers = [inject('prosody'), inject('ejabberd')].filter(
-  (s): s is ServerInfo => s !== undefined,
-)
-
 const NS = 'urn:example:stream-conditions'
 /** Reconnect delay of xmpp.js's reconnect plugin in these tests (default 1000 ms). */
 const RECONNECT_DELAY_MS = 50
 /** How long to wait for something that must not happen (a reconnect, a reply). */
 const QUIET_MS = 300
-const LOG_TIMEOUT_MS = 3_000
 /** Tries of the stays-offline tests (see expectStaysOffline). */
 const OFFLINE_ATTEMPTS = 8
 
@@ -113,24 +108,6 @@ const expectBounce: Record<ServerInfo['kind'], (reply: Element, domain: string) 
   },
 }
 
-/** Polls the server log, from byte `offset` on, until `pattern` matches; returns the match. */
-async function waitForLog(logFile: string, offset: number, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + LOG_TIMEOUT_MS
-  for (;;) {
-    const log = (await readFile(logFile)).subarray(offset).toString('utf8')
-    const match = pattern.exec(log)
-    if (match) return match[0]
-    if (Date.now() > deadline) {
-      throw new Error(`server log has no ${pattern} after offset ${offset}:\n${log.slice(-3000)}`)
-    }
-    await sleep(25)
-  }
-}
-
-async function logSize(logFile: string): Promise<number> {
-  return (await readFile(logFile)).length
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /** Status changes and raw output of a component, in order. */
@@ -179,9 +156,10 @@ function streamIq(to: string, id: string, condition: string): Element {
 }
 
 describe.each(servers)('stream conditions through $kind', (server) => {
-  const [, , , u4] = server.users
-  const [, , , c4, c5, c6] = server.components
-  if (!u4 || !c4 || !c5 || !c6) throw new Error('need user u4 and components c4–c6')
+  const u4 = userOf(server, 'u4')
+  const c4 = componentOf(server, 'c4')
+  const c5 = componentOf(server, 'c5')
+  const c6 = componentOf(server, 'c6')
   const sighting = sightings[server.kind]
   let client: Client
 

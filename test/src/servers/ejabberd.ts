@@ -1,11 +1,22 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect, createServer, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
-import type { XmppServer, XmppUser } from './types.js'
+import { readFileSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  accounts,
+  DOMAIN,
+  findExecutable,
+  freePorts,
+  HOST,
+  type Launched,
+  serverDir,
+  spawnLogged,
+  supervise,
+  supervisedServer,
+  waitReady,
+} from './prosody.js'
+import type { ServerInfo, XmppServer, XmppUser } from './types.js'
 
 export interface StartEjabberdOptions {
   /** Number of `cK.localhost` components to configure (default 16). */
@@ -25,11 +36,8 @@ export interface EjabberdServer extends XmppServer {
   ctl(...args: string[]): Promise<string>
 }
 
-const HOST = '127.0.0.1'
-const DOMAIN = 'localhost'
 const INSTALL = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ejabberd'
 const READY_TIMEOUT_MS = 20_000
-const STOP_TIMEOUT_MS = 5_000
 const POLL_MS = 25
 
 /**
@@ -41,7 +49,7 @@ const POLL_MS = 25
 export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<EjabberdServer> {
   const install = findInstall()
 
-  const dir = await mkdtemp(join(tmpdir(), 'xmpp-errors-ejabberd-'))
+  const dir = await serverDir('ejabberd')
   const configFile = join(dir, 'ejabberd.yml')
   const spoolDir = join(dir, 'db')
   const logDir = join(dir, 'log')
@@ -50,12 +58,7 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
   const componentSecret = randomBytes(12).toString('hex')
   const cookie = randomBytes(16).toString('hex')
   const node = `xmpperrors_${randomBytes(4).toString('hex')}@localhost`
-  const components = Array.from({ length: opts.components ?? 16 }, (_, i) => `c${i + 1}.${DOMAIN}`)
-  const users: XmppUser[] = Array.from({ length: opts.users ?? 16 }, (_, i) => ({
-    username: `u${i + 1}`,
-    password: 'p',
-    jid: `u${i + 1}@${DOMAIN}`,
-  }))
+  const { components, users } = accounts(opts)
 
   await Promise.all([mkdir(spoolDir), mkdir(logDir)])
   await writeFile(
@@ -70,66 +73,51 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
     spoolDir,
     logDir,
     logFile,
+    readyFile: join(dir, 'ready'),
     node,
     cookie,
     distPort,
     users,
   }
 
-  let proc = await launch(params)
-  const killOnExit = () => {
-    // Last resort when the test runner dies without teardown: never leave a server behind.
-    if (isRunning(proc)) proc.child.kill('SIGKILL')
-  }
-  process.on('exit', killOnExit)
+  const supervisor = supervise(await launch(params), () => launch(params), closeStdin)
+  // The users are registered once ejabberd has started; its listeners start accepting
+  // asynchronously, just after that.
+  const ready = (proc: Launched) =>
+    waitReady(proc, [c2sPort, componentPort], {
+      name: 'ejabberd',
+      logs: `${dir}/stdout.log and ${dir}/log/ejabberd.log`,
+      hint: `; see ${dir}/log`,
+      timeoutMs: READY_TIMEOUT_MS,
+      pollMs: POLL_MS,
+      also: { what: 'register its users', met: () => usersRegistered(params.readyFile) },
+    })
 
-  const server: EjabberdServer = {
-    kind: 'ejabberd',
-    host: HOST,
-    domain: DOMAIN,
-    c2sPort,
-    componentPort,
-    componentSecret,
-    components,
-    users,
-    pid: proc.pid,
-    dir,
-    logFile,
-    node,
-    distPort,
-    async stop() {
-      await terminate(proc)
-      process.off('exit', killOnExit)
+  const server: EjabberdServer = Object.assign(
+    supervisedServer(
+      {
+        kind: 'ejabberd',
+        c2sPort,
+        componentPort,
+        componentSecret,
+        components,
+        users,
+        dir,
+        logFile,
+      },
+      supervisor,
+      (proc) => supervisor.killUnless(ready(proc)),
+    ),
+    {
+      node,
+      distPort,
+      ctl(...args: string[]) {
+        return ctl(params, args)
+      },
     },
-    async kill() {
-      if (isRunning(proc)) proc.child.kill('SIGKILL')
-      await proc.exited
-      process.off('exit', killOnExit)
-    },
-    async restart() {
-      await terminate(proc)
-      proc = await launch(params)
-      server.pid = proc.pid
-      process.off('exit', killOnExit)
-      process.on('exit', killOnExit)
-      try {
-        await waitReady(proc, [c2sPort, componentPort], dir)
-      } catch (err) {
-        await server.kill()
-        throw err
-      }
-    },
-    ctl(...args: string[]) {
-      return ctl(params, args)
-    },
-  }
+  )
 
-  try {
-    await waitReady(proc, [c2sPort, componentPort], dir)
-  } catch (err) {
-    await server.kill()
-    throw err
-  }
+  await supervisor.killUnless(ready(supervisor.proc))
   return server
 }
 
@@ -146,20 +134,12 @@ interface LaunchParams {
   spoolDir: string
   logDir: string
   logFile: string
+  /** Written by the server once it has registered the users: 'ok', or what went wrong. */
+  readyFile: string
   node: string
   cookie: string
   distPort: number
   users: XmppUser[]
-}
-
-interface Launched {
-  child: ChildProcess
-  /** beam.smp's PID: erl and erlexec exec() into it. */
-  pid: number
-  /** Resolves once the process has exited, never rejects. */
-  exited: Promise<void>
-  exitReason: string | undefined
-  readyFile: string
 }
 
 /** The flags `ejabberdctl foreground-quiet` would pass, plus the ERL_DIST_PORT ones. */
@@ -200,9 +180,9 @@ function erlEnv(p: LaunchParams): NodeJS.ProcessEnv {
   }
 }
 
+/** Its PID is beam.smp's: erl and erlexec exec() into it. */
 async function launch(p: LaunchParams): Promise<Launched> {
-  const readyFile = join(p.dir, 'ready')
-  await rm(readyFile, { force: true })
+  await rm(p.readyFile, { force: true })
   // Runs after `-s ejabberd`, i.e. once application:ensure_all_started(ejabberd) has returned:
   // registers the users in this VM (no extra ejabberdctl VM per user) and then drops a marker.
   const names = p.users.map((u) => `{${erlBinary(u.username)}, ${erlBinary(u.password)}}`)
@@ -221,10 +201,9 @@ async function launch(p: LaunchParams): Promise<Launched> {
     Rs = [ejabberd_auth:try_register(U, ${erlBinary(DOMAIN)}, P) || {U, P} <- [${names.join(', ')}]],
     Bad = [R || R <- Rs, R =/= ok, R =/= {error, exists}],
     Out = case Bad of [] -> <<"ok">>; _ -> io_lib:format("~p", [Bad]) end,
-    ok = file:write_file(${erlString(readyFile)}, Out).`
+    ok = file:write_file(${erlString(p.readyFile)}, Out).`
   // Console output is 'critical' only (ejabberd quiet mode); the debug log goes to logFile.
-  const out = openSync(join(p.dir, 'stdout.log'), 'a')
-  const child = spawn(
+  const launched = spawnLogged(
     p.install.erl,
     [
       ...erlArgs(p),
@@ -246,28 +225,11 @@ async function launch(p: LaunchParams): Promise<Launched> {
       '-eval',
       evalScript,
     ],
-    { cwd: p.spoolDir, env: erlEnv(p), stdio: ['pipe', out, out] },
+    p.dir,
+    { cwd: p.spoolDir, env: erlEnv(p), stdin: 'pipe' },
   )
-  closeSync(out)
   // EPIPE when ending stdin of a VM that is already gone is no news.
-  child.stdin?.on('error', () => {})
-  if (child.pid === undefined) throw new Error(`could not start ${p.install.erl}`)
-  const launched: Launched = {
-    child,
-    pid: child.pid,
-    exitReason: undefined,
-    readyFile,
-    exited: new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        launched.exitReason = signal ? `signal ${signal}` : `exit code ${code}`
-        resolve()
-      })
-      child.once('error', (err) => {
-        launched.exitReason = err.message
-        resolve()
-      })
-    }),
-  }
+  launched.child.stdin?.on('error', () => {})
   return launched
 }
 
@@ -297,84 +259,23 @@ function ctl(p: LaunchParams, args: string[]): Promise<string> {
   })
 }
 
-function isRunning(proc: Launched): boolean {
-  return proc.exitReason === undefined && proc.child.exitCode === null && !proc.child.signalCode
-}
-
 /**
- * Closing stdin makes the watcher stop ejabberd cleanly (its streams closed, Mnesia flushed) and
- * halt, in some 20 ms. SIGTERM (init:stop(), as clean but ~1 s) and SIGKILL are the fallbacks.
+ * How stop() asks ejabberd to exit. Closing stdin makes the watcher stop ejabberd cleanly (its
+ * streams closed, Mnesia flushed) and halt, in some 20 ms. SIGTERM (init:stop(), as clean but
+ * ~1 s) and SIGKILL are the fallbacks.
  */
-async function terminate(proc: Launched): Promise<void> {
-  if (!isRunning(proc)) return
+function closeStdin(proc: Launched): void {
   proc.child.stdin?.end()
-  const term = setTimeout(() => proc.child.kill('SIGTERM'), STOP_TIMEOUT_MS / 2)
-  const kill = setTimeout(() => proc.child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-  await proc.exited
-  clearTimeout(term)
-  clearTimeout(kill)
 }
 
-async function waitReady(proc: Launched, ports: number[], dir: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  const pending = new Set(ports)
-  let registered = false
-  while (!registered || pending.size > 0) {
-    if (!isRunning(proc)) {
-      throw new Error(
-        `ejabberd exited during startup (${proc.exitReason}); see ${dir}/stdout.log and ` +
-          `${dir}/log/ejabberd.log`,
-      )
-    }
-    if (Date.now() > deadline) {
-      const what = registered ? `listen on ports ${[...pending]}` : 'register its users'
-      throw new Error(`ejabberd did not ${what} within ${READY_TIMEOUT_MS} ms; see ${dir}/log`)
-    }
-    if (!registered) {
-      // Empty while file:write_file/2 has created but not yet written it.
-      const marker = await readFile(proc.readyFile, 'utf8').catch(() => '')
-      if (marker && marker !== 'ok') {
-        throw new Error(`ejabberd could not register the test users: ${marker}`)
-      }
-      registered = marker === 'ok'
-    }
-    // The listeners start accepting asynchronously, just after the application has started.
-    for (const port of [...pending]) if (await accepts(port)) pending.delete(port)
-    if (!registered || pending.size > 0) await new Promise((r) => setTimeout(r, POLL_MS))
+/** Whether the server has registered the users, as its eval script reports in `readyFile`. */
+async function usersRegistered(readyFile: string): Promise<boolean> {
+  // Empty while file:write_file/2 has created but not yet written it.
+  const marker = await readFile(readyFile, 'utf8').catch(() => '')
+  if (marker && marker !== 'ok') {
+    throw new Error(`ejabberd could not register the test users: ${marker}`)
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
-
-/** Ports are held open together so that the ones returned are distinct. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const s = createServer()
-          s.once('error', reject)
-          s.listen(0, HOST, () => resolve(s))
-        }),
-    ),
-  )
-  const ports = servers.map((s) => {
-    const address = s.address()
-    if (address === null || typeof address === 'string') throw new Error('no TCP address')
-    return address.port
-  })
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
+  return marker === 'ok'
 }
 
 /** An Erlang string literal (a charlist). */
@@ -392,12 +293,7 @@ function yamlString(s: string): string {
   return JSON.stringify(s)
 }
 
-interface ConfigParams {
-  c2sPort: number
-  componentPort: number
-  componentSecret: string
-  components: string[]
-}
+type ConfigParams = Pick<ServerInfo, 'c2sPort' | 'componentPort' | 'componentSecret' | 'components'>
 
 function ejabberdConfig(p: ConfigParams): string {
   const y = yamlString
@@ -468,18 +364,4 @@ function findInstall(): Install {
   const erlLibs = /^ERL_LIBS=['"]?([^'"\n]+)['"]?$/m.exec(script)?.[1]
   if (!erlLibs) throw new Error(`cannot find ERL_LIBS in ${ejabberdctl}`)
   return { erl, erlLibs }
-}
-
-function findExecutable(name: string): string | undefined {
-  // /usr/sbin (ejabberdctl) is not on every non-root PATH.
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin']
-  for (const d of dirs) {
-    if (!d) continue
-    const candidate = join(d, name)
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {}
-  }
-  return undefined
 }
