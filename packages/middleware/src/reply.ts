@@ -34,13 +34,37 @@ function payloadOf(stanza: XmlElement): XmlElement[] {
   )
 }
 
-function fits(payload: XmlElement[], maxLength: number): boolean {
-  let length = 0
-  for (const child of payload) {
-    length += child.toString().length
-    if (length > maxLength) return false
+/**
+ * The characters of names, attributes and text under the elements, stopping once past `limit`.
+ * Serialising adds markup and escapes, at most six characters for one (`"` → `&quot;`) plus a
+ * few per element and attribute, so this bounds the serialised length from below, and eight
+ * times it bounds it from above.
+ */
+function rawLength(nodes: Array<XmlElement | string>, limit: number, start = 0): number {
+  let length = start
+  for (const node of nodes) {
+    if (typeof node === 'string') {
+      length += node.length
+    } else {
+      length += node.name.length
+      for (const [name, value] of Object.entries(node.attrs)) {
+        length += name.length + (typeof value === 'string' ? value.length : 0)
+      }
+      length = rawLength(node.children, limit, length)
+    }
+    if (length > limit) return length
   }
-  return true
+  return length
+}
+
+/** Whether the payload serialises within `maxLength`, serialising only when the bounds disagree. */
+function fits(payload: XmlElement[], maxLength: number): boolean {
+  const raw = rawLength(payload, maxLength)
+  if (raw > maxLength) return false
+  if (raw * 8 <= maxLength) return true
+  let length = 0
+  for (const child of payload) length += child.toString().length
+  return length <= maxLength
 }
 
 /** The children to echo in the reply: all of them, or none when off or over the cap. */

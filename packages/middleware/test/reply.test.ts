@@ -1,5 +1,6 @@
 import { xml } from '@xmpp/xml'
 import { StanzaError } from '@xmpp-errors/errors'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { defaultEcho } from '../src/errors.js'
 import { echoFor, errorElementFor, replyFor, trimEchoedPayload } from '../src/reply.js'
@@ -61,5 +62,28 @@ describe('error replies', () => {
     if (!keptPayload) throw new Error('no payload')
     trimEchoedPayload(kept, keptPayload, defaultEcho)
     expect(keptPayload.toString()).toBe('<query xmlns="urn:x" node="n"><item>v</item></query>')
+  })
+})
+
+describe('the echo size check', () => {
+  it('agrees with the serialised length, for any payload', () => {
+    const text = fc.string({ maxLength: 40 })
+    const name = fc.constantFrom('a', 'query', 'x:item', 'body')
+    const leaf = fc
+      .record({ name, attr: text, text })
+      .map((p) => xml(p.name, { k: p.attr }, p.text))
+    const payload = fc.array(
+      fc.tuple(name, fc.array(leaf, { maxLength: 6 })).map(([n, kids]) => xml(n, {}, ...kids)),
+      { minLength: 1, maxLength: 3 },
+    )
+    fc.assert(
+      fc.property(payload, fc.integer({ min: 0, max: 600 }), (children, maxLength) => {
+        const stanza = xml('iq', { type: 'get' }, ...children)
+        const length = children.reduce((sum, child) => sum + child.toString().length, 0)
+        const echoed = echoFor(stanza, { ...defaultEcho, maxLength })
+        expect(echoed.length > 0).toBe(length <= maxLength)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
