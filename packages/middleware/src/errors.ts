@@ -4,7 +4,7 @@ import { type Decision, decide } from './decide.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
-import { type ErrorRecord, recordHandled, recordIncoming } from './record.js'
+import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
 import {
   type EchoOptions,
   echoFor,
@@ -81,14 +81,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       ? undefined
       : new ErrorRateLimit(options.rateLimit === true ? {} : options.rateLimit)
 
-  function emit(record: ErrorRecord): void {
-    try {
-      logger[record.level](record, record.msg)
-    } catch {}
-    try {
-      onError?.(record)
-    } catch {}
-  }
+  const emit = (record: ErrorRecord) => publish(record, logger, onError)
 
   /** Applies the per-sender limit to a reply: a last warning replaces the error, then drops. */
   function limited(stanza: XmlElement, normalised: Normalised, decision: Decision) {

@@ -2,7 +2,7 @@ import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
-import { type ErrorRecord, recordHandled } from './record.js'
+import { type ErrorRecord, publish, recordHandled } from './record.js'
 import { replyFor } from './reply.js'
 import { type AfterStreamError, closeStream } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
@@ -77,13 +77,11 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
   ) {
     const decision =
       action === 'drop' ? ({ action, reason: 'malformed-address' } as const) : { action }
-    const entry = recordHandled(stanza, error, { error, unknown: false }, decision)
-    try {
-      logger[entry.level](entry, entry.msg)
-    } catch {}
-    try {
-      options.onError?.(entry)
-    } catch {}
+    publish(
+      recordHandled(stanza, error, { error, unknown: false }, decision),
+      logger,
+      options.onError,
+    )
   }
 
   function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
@@ -100,7 +98,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
         return
       }
       record(stanza, error, 'close')
-      void closeStream(entity, error, options.afterStreamError ?? 'reconnect')
+      closeStream(entity, error, options.afterStreamError ?? 'reconnect').catch(() => {})
       return
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })

@@ -183,3 +183,17 @@ export function recordIncoming(element: XmlElement, error: XmppError): ErrorReco
     `received ${error.kind} error ${describe(error)}${from}`,
   )
 }
+
+/** Hands a record to the logger and to `onError`; what either throws is ignored. */
+export function publish(
+  record: ErrorRecord,
+  logger: { [L in Level]: (object: object, msg: string) => void },
+  onError?: (record: ErrorRecord) => void,
+): void {
+  try {
+    logger[record.level](record, record.msg)
+  } catch {}
+  try {
+    onError?.(record)
+  } catch {}
+}
