@@ -1,19 +1,26 @@
-import { defineConfig } from 'vitest/config'
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+
+/** One project per published package: its unit, property and type tests. */
+const packageProject = (name: string): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: {
+    name: `unit:${name}`,
+    include: [`packages/${name}/test/**/*.test.ts`],
+    typecheck: {
+      enabled: true,
+      include: [`packages/${name}/test/**/*.test-d.ts`],
+      tsconfig: 'tsconfig.test.json',
+    },
+  },
+})
 
 export default defineConfig({
   test: {
     projects: [
+      ...['conditions', 'errors', 'middleware'].map(packageProject),
       {
         extends: true,
-        test: {
-          name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/unit/**/*.test.ts'],
-          typecheck: {
-            enabled: true,
-            include: ['packages/*/test/**/*.test-d.ts'],
-            tsconfig: 'tsconfig.test.json',
-          },
-        },
+        test: { name: 'unit:bot', include: ['examples/*/test/unit/**/*.test.ts'] },
       },
       {
         extends: true,
