@@ -1,4 +1,4 @@
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
 /** One project per published package: its unit, property and type tests. */
 const packageProject = (name: string): TestProjectInlineConfiguration => ({
@@ -32,7 +32,10 @@ export default defineConfig({
             'bench/test/**/*.test.ts',
           ],
           // The soak runs for minutes: `pnpm soak`, never as part of `pnpm test`.
-          exclude: process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            ...(process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts']),
+          ],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
