@@ -4,18 +4,16 @@ import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  accounts,
   DOMAIN,
   findExecutable,
   freePorts,
   HOST,
   type Launched,
-  serverDir,
   spawnLogged,
   supervise,
-  supervisedServer,
   waitReady,
-} from './prosody.js'
+} from '@xmpp-errors/throwaway-prosody'
+import { accounts, serverDir, supervisedServer } from './prosody.js'
 import type { ServerInfo, XmppServer, XmppUser } from './types.js'
 
 export interface StartEjabberdOptions {

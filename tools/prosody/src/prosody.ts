@@ -1,0 +1,256 @@
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  DOMAIN,
+  findExecutable,
+  freePorts,
+  HOST,
+  type Launched,
+  type Supervisor,
+  spawnLogged,
+  supervise,
+  waitReady,
+} from './process.js'
+
+/** What installs Prosody on Debian and Ubuntu, as root. */
+export const PROSODY_INSTALL = 'apt-get update && apt-get install -y prosody'
+
+const READY_TIMEOUT_MS = 15_000
+const POLL_MS = 40
+
+/** Prosody is not installed, and ensureProsody() did not install it. */
+export class ProsodyMissing extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ProsodyMissing'
+  }
+}
+
+export interface ProsodyExecutables {
+  prosody: string
+  prosodyctl: string
+}
+
+export interface EnsureProsodyOptions {
+  /**
+   * When Prosody is missing and this process is root with apt-get, install Debian's package
+   * (default false).
+   */
+  install?: boolean
+  /** Told when the package is being installed. */
+  note?: (line: string) => void
+  /**
+   * The error thrown when `name` (the first executable missing) is missing and is not installed
+   * here; `command` installs it, as root. Default: a ProsodyMissing that says so.
+   */
+  missing?: (name: 'prosody' | 'prosodyctl', command: string) => Error
+}
+
+/**
+ * Finds `prosody` and `prosodyctl`. When one is missing: with `install`, as root and with
+ * apt-get, installs Debian's package (no system daemon is started: a policy-rc.d denies it while
+ * installing); otherwise throws `missing()`.
+ */
+export async function ensureProsody(o: EnsureProsodyOptions = {}): Promise<ProsodyExecutables> {
+  const found = findProsody()
+  if (!('missing' in found)) return found
+  const { install = false, note = () => {}, missing = missingError } = o
+  if (!install || process.getuid?.() !== 0 || !findExecutable('apt-get')) {
+    throw missing(found.missing, PROSODY_INSTALL)
+  }
+  note(`Prosody is not installed; installing it: ${PROSODY_INSTALL}`)
+  const policy = '/usr/sbin/policy-rc.d'
+  const ownPolicy = !existsSync(policy)
+  if (ownPolicy) {
+    await writeFile(policy, '#!/bin/sh\nexit 101\n')
+    await chmod(policy, 0o755)
+  }
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    await run('apt-get', ['update'], env)
+    await run('apt-get', ['install', '-y', 'prosody'], env)
+  } finally {
+    if (ownPolicy) await rm(policy, { force: true })
+  }
+  const installed = findProsody()
+  if ('missing' in installed) {
+    throw new ProsodyMissing('apt-get installed prosody, yet it is not on PATH')
+  }
+  return installed
+}
+
+function findProsody(): ProsodyExecutables | { missing: 'prosody' | 'prosodyctl' } {
+  const prosody = findExecutable('prosody')
+  if (!prosody) return { missing: 'prosody' }
+  const prosodyctl = findExecutable('prosodyctl')
+  if (!prosodyctl) return { missing: 'prosodyctl' }
+  return { prosody, prosodyctl }
+}
+
+function missingError(name: string, command: string): Error {
+  return new ProsodyMissing(
+    `\`${name}\` is not installed. Install it with: ${command} (as root, or with sudo)`,
+  )
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // The installer's output goes to stderr, so that a caller's stdout (e.g. JSON) stays clean.
+    const child = spawn(command, args, { stdio: ['ignore', 2, 2], env })
+    child.once('error', reject)
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
+    )
+  })
+}
+
+export interface ProsodyAccount {
+  username: string
+  password: string
+}
+
+export interface LaunchProsodyOptions {
+  /** From ensureProsody(). */
+  executables: ProsodyExecutables
+  /** An empty dir for its config, data and logs, e.g. from serverDir(); left for the caller. */
+  dir: string
+  /** Component domains, e.g. `bot.localhost`, all with the one secret. */
+  components: readonly string[]
+  /** Accounts registered on DOMAIN. */
+  users: readonly ProsodyAccount[]
+}
+
+/** A Prosody started by launchProsody(), listening on HOST; its users are on DOMAIN. */
+export interface LaunchedProsody {
+  c2sPort: number
+  componentPort: number
+  /** The secret of every component. */
+  componentSecret: string
+  configFile: string
+  /** The debug log. */
+  logFile: string
+  /** Its process: stop, kill, relaunch (on the same ports, config and data). */
+  supervisor: Supervisor
+  /** Resolves once `proc`, e.g. the one supervisor.relaunch() returned, listens. */
+  ready(proc: Launched): Promise<void>
+}
+
+/**
+ * Starts a throwaway Prosody in `dir` on free loopback ports, with its own config, data and
+ * logs: plain TCP with SASL PLAIN, the components, the users (registered with prosodyctl while
+ * Prosody boots: they are only read at login). Resolves once it listens on both ports and the
+ * users are registered; if it does not, SIGKILLs it and rejects.
+ */
+export async function launchProsody(o: LaunchProsodyOptions): Promise<LaunchedProsody> {
+  const { prosody, prosodyctl } = o.executables
+  const { dir, components } = o
+  const configFile = join(dir, 'prosody.cfg.lua')
+  const logFile = join(dir, 'prosody.log')
+  const [c2sPort, componentPort] = (await freePorts(2)) as [number, number]
+  const componentSecret = randomBytes(12).toString('hex')
+
+  // Prosody complains loudly when the certificate dir is missing, even with TLS unused.
+  await Promise.all([mkdir(join(dir, 'data')), mkdir(join(dir, 'certs'))])
+  await writeFile(
+    configFile,
+    prosodyConfig({ dir, logFile, c2sPort, componentPort, componentSecret, components }),
+  )
+
+  // The first registration creates data/localhost/accounts; the rest then only add files.
+  const registered = (async () => {
+    const [first, ...rest] = o.users
+    if (first) await register(prosodyctl, configFile, first)
+    await Promise.all(rest.map((u) => register(prosodyctl, configFile, u)))
+  })()
+
+  const launch = () => spawnLogged(prosody, ['-F', '--config', configFile], dir, { cwd: dir })
+  const supervisor = supervise(launch(), launch)
+  const ready = (proc: Launched) =>
+    waitReady(proc, [c2sPort, componentPort], {
+      name: 'prosody',
+      logs: `${dir}/stdout.log and prosody.log`,
+      timeoutMs: READY_TIMEOUT_MS,
+      pollMs: POLL_MS,
+    })
+  await supervisor.killUnless(Promise.all([registered, ready(supervisor.proc)]))
+  return { c2sPort, componentPort, componentSecret, configFile, logFile, supervisor, ready }
+}
+
+function register(prosodyctl: string, configFile: string, user: ProsodyAccount): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      prosodyctl,
+      ['--config', configFile, 'register', user.username, DOMAIN, user.password],
+      { timeout: 10_000 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `prosodyctl register ${user.username} failed: ${err.message}\n${stdout}${stderr}`,
+            ),
+          )
+        else resolve()
+      },
+    )
+  })
+}
+
+function luaString(s: string): string {
+  return `"${s.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`
+}
+
+interface ConfigParams {
+  dir: string
+  logFile: string
+  c2sPort: number
+  componentPort: number
+  componentSecret: string
+  components: readonly string[]
+}
+
+function prosodyConfig(p: ConfigParams): string {
+  const s = luaString
+  const loopback = `{ ${s(HOST)} }`
+  return `-- Throwaway config written by @xmpp-errors/throwaway-prosody (tools/prosody/src/prosody.ts)
+-- Under root Prosody otherwise tries to switch to the 'prosody' user and hangs.
+run_as_root = true
+daemonize = false
+pidfile = ${s(join(p.dir, 'prosody.pid'))}
+data_path = ${s(join(p.dir, 'data'))}
+certificates = ${s(join(p.dir, 'certs'))}
+
+interfaces = ${loopback}
+local_interfaces = ${loopback}
+c2s_interfaces = ${loopback}
+component_interfaces = ${loopback}
+c2s_ports = { ${p.c2sPort} }
+component_ports = { ${p.componentPort} }
+c2s_direct_tls_ports = { }
+legacy_ssl_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+
+-- Loopback only: plain TCP and SASL PLAIN (SCRAM costs ~1 s per login with its iteration count).
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+authentication = "internal_plain"
+storage = "internal"
+
+-- Debug level, so tests can see e.g. the stream errors Prosody receives from components.
+log = { debug = ${s(p.logFile)} }
+
+modules_enabled = { "saslauth", "disco", "ping" }
+-- No s2s: stanzas to unknown domains bounce at once instead of waiting on DNS.
+-- No offline storage: a message to an absent user must not leak into a later test's login.
+modules_disabled = { "s2s", "s2s_auth_certs", "dialback", "offline" }
+
+VirtualHost ${s(DOMAIN)}
+
+${p.components.map((c) => `Component ${s(c)}\n  component_secret = ${s(p.componentSecret)}\n`).join('\n')}`
+}
