@@ -92,5 +92,13 @@ export function errorParts(error: XmlElement, ns: string) {
       application ??= child
     }
   }
-  return { condition, text, application }
+  return {
+    condition,
+    /** The condition's name, without a prefix. */
+    name: condition && localName(condition),
+    text,
+    /** The text's `xml:lang`, as sent: not yet checked to be a language tag. */
+    lang: text && attribute(text, 'xml:lang'),
+    application,
+  }
 }

@@ -189,14 +189,14 @@ function parseStanzaError(element: unknown): StanzaError {
   }
   const {
     condition: conditionElement,
+    name,
     text: textElement,
+    lang,
     application,
   } = errorParts(error, NS_STANZAS)
-  const name = conditionElement && localName(conditionElement)
   const known = isStanzaCondition(name)
   const condition: StanzaCondition = known ? name : 'undefined-condition'
   const type = attribute(error, 'type')
-  const lang = textElement && attribute(textElement, 'xml:lang')
   const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
   const options: StanzaErrorOptions & Parsed = {
     ...(isErrorType(type) ? { type } : {}),

@@ -8,7 +8,6 @@ import {
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
 import {
-  attribute,
   errorParts,
   hasOwnNamespace,
   isElement,
@@ -129,13 +128,13 @@ function parseStreamError(element: unknown): StreamError {
   }
   const {
     condition: conditionElement,
+    name,
     text: textElement,
+    lang,
     application,
   } = errorParts(element, NS_STREAMS)
-  const name = conditionElement && localName(conditionElement)
   const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
   const host = condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
-  const lang = textElement && attribute(textElement, 'xml:lang')
   const options: StreamErrorOptions & { originalCondition?: string; element?: XmlElement } = {
     element,
     ...(textElement ? { text: textOf(textElement) } : {}),
