@@ -1,5 +1,3 @@
-import { jid } from '@xmpp/jid'
-
 // RFC 7622 in brief: a localpart may not hold " & ' / : < > @ or whitespace; each part is at most
 // 1023 bytes. A domain is a hostname, an IPv4 address or a bracketed IPv6 address.
 const FORBIDDEN_IN_LOCAL = /["&'/:<>@\s]/u
@@ -18,31 +16,71 @@ export function isDomain(value: string): boolean {
   return labels.every((label) => LABEL.test(label))
 }
 
-/** Why `input` is not an XMPP address, or `undefined` when it is one. */
-export function addressProblem(input: string): string | undefined {
-  if (input.trim() !== input || input.length === 0) return 'it is empty or has spaces around it'
-  let parsed: ReturnType<typeof jid>
-  try {
-    parsed = jid(input)
-  } catch {
-    return 'it has no domain'
-  }
-  // @xmpp/jid escapes a local part it finds characters in (XEP-0106), so check it as typed.
+interface Parts {
+  local: string | undefined
+  domain: string
+  resource: string | undefined
+}
+
+/**
+ * RFC 7622 §3.1: the domainpart ends at the first `/`, and a localpart is what comes before the
+ * first `@` ahead of it. No XEP-0106 unescaping or escaping: `v\5cw` and `v\w` are two accounts.
+ */
+function split(input: string): Parts {
   const slash = input.indexOf('/')
   const beforeResource = slash === -1 ? input : input.slice(0, slash)
   const at = beforeResource.indexOf('@')
-  const local = at === -1 ? '' : beforeResource.slice(0, at)
-  if (at !== -1 && local === '') return 'the part before @ is empty'
-  if (FORBIDDEN_IN_LOCAL.test(local)) return `"${local}" is not a valid local part`
+  return {
+    local: at === -1 ? undefined : beforeResource.slice(0, at),
+    domain: beforeResource.slice(at + 1),
+    resource: slash === -1 ? undefined : input.slice(slash + 1),
+  }
+}
+
+/** Letters lower case, as a server prepares a part before it routes or compares. */
+function prepare(part: string): string {
+  return part.toLowerCase()
+}
+
+function prepareDomain(domain: string): string {
+  return prepare(domain)
+}
+
+/** Why `input` is not an XMPP address, or `undefined` when it is one. */
+export function addressProblem(input: string): string | undefined {
+  if (input.trim() !== input || input.length === 0) return 'it is empty or has spaces around it'
+  const parts = split(input)
+  if (parts.domain === '') return 'it has no domain'
+  if (parts.local === '') return 'the part before @ is empty'
+  const local = parts.local === undefined ? '' : prepare(parts.local)
+  if (FORBIDDEN_IN_LOCAL.test(local)) return `"${parts.local}" is not a valid local part`
   if (bytes(local) > MAX_PART_BYTES) return 'the local part is too long'
-  if (!isDomain(parsed.domain)) return `"${parsed.domain}" is not a valid domain`
-  if (slash !== -1 && parsed.resource === '') return 'the part after / is empty'
-  if (bytes(parsed.resource) > MAX_PART_BYTES) return 'the resource is too long'
+  const domain = prepare(parts.domain)
+  if (!isDomain(domain)) return `"${parts.domain}" is not a valid domain`
+  if (parts.resource === '') return 'the part after / is empty'
+  if (parts.resource !== undefined && bytes(parts.resource) > MAX_PART_BYTES) {
+    return 'the resource is too long'
+  }
   return undefined
 }
 
-/** The bare form (`local@domain`, lower-cased) of a valid address, or `undefined`. */
+/**
+ * The bare form (`local@domain`) of a valid address, prepared as a server prepares the addresses
+ * it delivers, so that it compares equal to the `from` of that account's stanzas; or `undefined`.
+ */
 export function bareAddress(input: string): string | undefined {
   if (addressProblem(input) !== undefined) return undefined
-  return jid(input).bare().toString()
+  const { local, domain } = split(input)
+  const bare = prepareDomain(domain)
+  return local === undefined ? bare : `${prepare(local)}@${bare}`
+}
+
+/**
+ * The bare JID of an address a server wrote (a stanza's `from`), exactly as written: the server
+ * has prepared it already, and preparing it again here (XEP-0106 escaping, say) could make two
+ * accounts one.
+ */
+export function bareOf(delivered: string): string {
+  const slash = delivered.indexOf('/')
+  return slash === -1 ? delivered : delivered.slice(0, slash)
 }

@@ -140,7 +140,7 @@ export function loadConfig(env: Env): Config {
     const bare = bareAddress(address)
     if (problem !== undefined || bare === undefined) {
       problems.push(`BOT_ADMINS: ${JSON.stringify(address)} is not a JID (${problem})`)
-    } else if (bare !== address.toLowerCase() || !address.includes('@')) {
+    } else if (!address.includes('@') || address.includes('/')) {
       problems.push(`BOT_ADMINS: ${JSON.stringify(address)} is not a bare JID like user@domain`)
     } else {
       admins.add(bare)

@@ -1,5 +1,5 @@
-import { jid } from '@xmpp/jid'
 import type { Context, XmlElement } from '@xmpp-errors/middleware'
+import { bareOf } from './address.js'
 
 /** What the bot logs through: pino's Logger fits, and so does a test's recorder. */
 export interface BotLogger {
@@ -24,15 +24,13 @@ export function attr(element: XmlElement, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-/** The sender's bare JID ('' when the server gave none, which a component never sees). */
+/**
+ * The sender's bare JID as the server wrote it ('' when the server gave none, which a component
+ * never sees). Owners and editors are compared on this string, so it is never re-parsed.
+ */
 export function bareFrom(ctx: Context): string {
   const from = attr(ctx.stanza, 'from')
-  if (!from) return ''
-  try {
-    return jid(from).bare().toString()
-  } catch {
-    return ''
-  }
+  return from ? bareOf(from) : ''
 }
 
 export function senderOf(ctx: Context, admins: ReadonlySet<string>): Sender {

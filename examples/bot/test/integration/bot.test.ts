@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { findExecutable } from '@xmpp-errors/throwaway-prosody'
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot, StartupError } from '../../src/bot.js'
 import { type Config, loadConfig } from '../../src/config.js'
@@ -26,6 +29,9 @@ const server = inject('prosody')
 const DOMAIN = 'c16.localhost'
 const user = { username: 'u15', password: 'p', jid: 'u15@localhost' }
 const admin = { username: 'u16', password: 'p', jid: 'u16@localhost' }
+// Two accounts that XEP-0106 escaping would take for one: `v\w` escapes to `v\5cw`.
+const backslash = { username: 'v\\w', password: 'p', jid: 'v\\w@localhost' }
+const escaped = { username: 'v\\5cw', password: 'p', jid: 'v\\5cw@localhost' }
 const componentService = `xmpp://${server.host}:${server.componentPort}`
 const c2sService = `xmpp://${server.host}:${server.c2sPort}`
 
@@ -57,6 +63,21 @@ function config(env: Record<string, string> = {}): Config {
     BOT_ERROR_LIMIT: '0',
     ...env,
   })
+}
+
+/** Registers an account on the shared Prosody, which reads accounts at login. */
+async function register(account: { username: string; password: string }): Promise<void> {
+  const prosodyctl = findExecutable('prosodyctl')
+  if (!prosodyctl) throw new Error('prosodyctl is not installed')
+  const configFile = join(server.dir, 'prosody.cfg.lua')
+  await promisify(execFile)(prosodyctl, [
+    '--config',
+    configFile,
+    'register',
+    account.username,
+    server.domain,
+    account.password,
+  ])
 }
 
 async function closedPort(): Promise<number> {
@@ -144,15 +165,19 @@ describe('the bot through Prosody', () => {
   let log: ReturnType<typeof recorder>
   let alice: Client
   let root: Client
+  let vw: Client
+  let v5cw: Client
   let now = 0
 
   beforeAll(async () => {
     log = recorder()
     bot = createBot(config(), log, { now: () => now })
-    await bot.start()
-    ;[alice, root] = await Promise.all([
+    await Promise.all([bot.start(), register(backslash), register(escaped)])
+    ;[alice, root, vw, v5cw] = await Promise.all([
       login(c2sService, server.domain, user, 'bot-test'),
       login(c2sService, server.domain, admin, 'bot-test'),
+      login(c2sService, server.domain, backslash, 'bot-test'),
+      login(c2sService, server.domain, escaped, 'bot-test'),
     ])
   })
 
@@ -339,6 +364,43 @@ describe('the bot through Prosody', () => {
     for (const key of ['rules.a', 'rules.ro', 'rules.root']) {
       await request(root, iq('set', notes('delete', { key })))
     }
+  })
+
+  it('tells v\\w and v\\5cw apart: one may not change, share or delete the other’s note', async () => {
+    // Prosody delivers each account's address as registered: no XEP-0106 escaping on the way.
+    const seen = log.records.length
+    await request(vw, iq('set', notes('put', { key: 'vw.note' }, 'mine')))
+    expect(log.records.slice(seen).map((r) => (r.object.stanza as { from?: string }).from)).toEqual(
+      [`${backslash.jid}/bot-test`],
+    )
+    const got = await request(v5cw, iq('get', notes('get', { key: 'vw.note' })))
+    expect(got.getChild('note', NS_NOTES)?.attrs.owner).toBe(backslash.jid)
+    await expectError(
+      v5cw,
+      iq('set', notes('put', { key: 'vw.note' }, 'theirs')),
+      'forbidden',
+      'auth',
+    )
+    await expectError(
+      v5cw,
+      iq('set', notes('share', { key: 'vw.note', with: escaped.jid })),
+      'forbidden',
+      'auth',
+    )
+    await expectError(v5cw, iq('set', notes('delete', { key: 'vw.note' })), 'forbidden', 'auth')
+    expect(errorOf(await say(v5cw, DOMAIN, 'del vw.note'))).toMatchObject({
+      condition: 'forbidden',
+    })
+    // Shared with v\5cw as typed, the note is theirs to change, and still not v\w's to share.
+    await request(v5cw, iq('set', notes('put', { key: 'v5cw.note' }, 'mine')))
+    const share = await say(v5cw, DOMAIN, `share v5cw.note with ${escaped.jid}`)
+    expect(share.getChildText('body')).toBe(`${escaped.jid} may now change v5cw.note`)
+    await expectError(vw, iq('set', notes('put', { key: 'v5cw.note' }, 'x')), 'forbidden', 'auth')
+    await request(vw, iq('set', notes('share', { key: 'vw.note', with: escaped.jid })))
+    const changed = await request(v5cw, iq('set', notes('put', { key: 'vw.note' }, 'shared')))
+    expect(changed.attrs.type).toBe('result')
+    await request(vw, iq('set', notes('delete', { key: 'vw.note' })))
+    await request(v5cw, iq('set', notes('delete', { key: 'v5cw.note' })))
   })
 
   it('answers jid-malformed for a bad JID, over IQ and by chat', async () => {

@@ -1,6 +1,6 @@
 import { isStanzaError, isStreamError } from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
-import { addressProblem, bareAddress, isDomain } from '../../src/address.js'
+import { addressProblem, bareAddress, bareOf, isDomain } from '../../src/address.js'
 import { help, parseCommand, runCommand } from '../../src/commands.js'
 import { NotesStore } from '../../src/store.js'
 
@@ -116,7 +116,17 @@ describe('addresses', () => {
   it('gives the bare form, lower-cased', () => {
     expect(bareAddress('Alice@Example.org/Phone')).toBe('alice@example.org')
     expect(bareAddress('bob@@x')).toBeUndefined()
+    expect(bareAddress('example.org/x')).toBe('example.org')
     expect(isDomain('a.b.c')).toBe(true)
     expect(isDomain(`${'a'.repeat(64)}.org`)).toBe(false)
+  })
+
+  // XEP-0106 escaping is a client's display convention; `v\5cw` and `v\w` are two accounts.
+  it('keeps backslashes as typed: no XEP-0106 escaping', () => {
+    expect(bareAddress('v\\w@localhost')).toBe('v\\w@localhost')
+    expect(bareAddress('v\\5cw@localhost')).toBe('v\\5cw@localhost')
+    expect(bareOf('v\\w@localhost/r')).toBe('v\\w@localhost')
+    expect(bareOf('v\\5cw@localhost/a/b@c')).toBe('v\\5cw@localhost')
+    expect(bareOf('localhost')).toBe('localhost')
   })
 })
