@@ -37,13 +37,18 @@ function split(input: string): Parts {
   }
 }
 
-/** Letters lower case, as a server prepares a part before it routes or compares. */
+/**
+ * Prepares a typed part the way a server does before it routes or compares (RFC 7622 §3.2, §3.3):
+ * full-width forms become their usual ones (NFKC) and letters lower case, so that `ＢＯＢ` is
+ * `bob`; a domain loses its final dot (§3.2), so that `localhost.` is `localhost`.
+ */
 function prepare(part: string): string {
-  return part.toLowerCase()
+  return part.normalize('NFKC').toLowerCase().normalize('NFKC')
 }
 
 function prepareDomain(domain: string): string {
-  return prepare(domain)
+  const prepared = prepare(domain)
+  return prepared.endsWith('.') ? prepared.slice(0, -1) : prepared
 }
 
 /** Why `input` is not an XMPP address, or `undefined` when it is one. */
@@ -52,6 +57,7 @@ export function addressProblem(input: string): string | undefined {
   const parts = split(input)
   if (parts.domain === '') return 'it has no domain'
   if (parts.local === '') return 'the part before @ is empty'
+  // Checked once prepared: a full-width ＠ becomes an @, which a local part may not hold.
   const local = parts.local === undefined ? '' : prepare(parts.local)
   if (FORBIDDEN_IN_LOCAL.test(local)) return `"${parts.local}" is not a valid local part`
   if (bytes(local) > MAX_PART_BYTES) return 'the local part is too long'

@@ -403,6 +403,27 @@ describe('the bot through Prosody', () => {
     await request(v5cw, iq('set', notes('delete', { key: 'v5cw.note' })))
   })
 
+  it('grants a share typed full-width or with a final dot to the account it names', async () => {
+    // The server delivers u15@localhost; ｕ１５@ＬＯＣＡＬＨＯＳＴ and u15@localhost. name that account.
+    for (const typed of ['ｕ１５@ＬＯＣＡＬＨＯＳＴ', 'U15@localhost.']) {
+      await request(root, iq('set', notes('put', { key: 'typed.share' }, 'x')))
+      const reply = await say(root, DOMAIN, `share typed.share with ${typed}`)
+      expect(reply.getChildText('body')).toBe(`${user.jid} may now change typed.share`)
+      const changed = await request(alice, iq('set', notes('put', { key: 'typed.share' }, 'y')))
+      expect(changed.attrs.type).toBe('result')
+      await request(root, iq('set', notes('delete', { key: 'typed.share' })))
+    }
+    // A full-width ＠ becomes an @, which a local part may not hold: refused, not granted.
+    await request(root, iq('set', notes('put', { key: 'typed.share' }, 'x')))
+    await expectError(
+      root,
+      iq('set', notes('share', { key: 'typed.share', with: 'u15＠evil@localhost' })),
+      'jid-malformed',
+      'modify',
+    )
+    await request(root, iq('set', notes('delete', { key: 'typed.share' })))
+  })
+
   it('answers jid-malformed for a bad JID, over IQ and by chat', async () => {
     await request(alice, iq('set', notes('put', { key: 'share.me' }, 'x')))
     const { error } = await expectError(

@@ -121,6 +121,23 @@ describe('addresses', () => {
     expect(isDomain(`${'a'.repeat(64)}.org`)).toBe(false)
   })
 
+  // The server delivers `from` prepared (RFC 7622 §3): an address typed for `share` or BOT_ADMINS
+  // must be prepared the same way, or it names no one who will ever write.
+  it.each([
+    ['ＢＯＢ@localhost', 'bob@localhost'],
+    ['bob@ＬＯＣＡＬＨＯＳＴ', 'bob@localhost'],
+    ['bob@localhost.', 'bob@localhost'],
+    ['Bob@LocalHost./phone', 'bob@localhost'],
+    ['localhost.', 'localhost'],
+  ])('prepares %j as the server does: %s', (typed, bare) => {
+    expect(bareAddress(typed)).toBe(bare)
+  })
+
+  it('refuses what preparing turns into a forbidden character', () => {
+    expect(addressProblem('bob＠evil@localhost')).toContain('not a valid local part')
+    expect(bareAddress('bob＠evil@localhost')).toBeUndefined()
+  })
+
   // XEP-0106 escaping is a client's display convention; `v\5cw` and `v\w` are two accounts.
   it('keeps backslashes as typed: no XEP-0106 escaping', () => {
     expect(bareAddress('v\\w@localhost')).toBe('v\\w@localhost')
