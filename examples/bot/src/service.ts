@@ -90,6 +90,13 @@ export function installRoutes(component: Component, options: ServiceOptions): vo
     if (!(MODES as readonly string[]).includes(mode)) {
       throw new StanzaError('bad-request', { text: `mode must be one of ${MODES.join(', ')}` })
     }
+    // A note's value is text: elements inside <put/> would be dropped from it without a word.
+    const child = ctx.element.getChildElements()[0]
+    if (child !== undefined) {
+      throw new StanzaError('bad-request', {
+        text: `a note's value is text; <put/> may not hold <${child.name.slice(0, 32)}/>`,
+      })
+    }
     const key = attr(ctx.element, 'key')
     const { created } = store.put(key, ctx.element.text(), who, {
       mode: mode as PutMode,

@@ -308,6 +308,7 @@ describe('the bot through Prosody', () => {
       iq('set', notes('put', { key: 'k', readonly: 'maybe' }, 'x')),
       iq('set', notes('move', { key: 'a' })),
       iq('set', notes('share', { key: 'a' })),
+      iq('set', xml('put', { xmlns: NS_NOTES, key: 'k' }, 'a', xml('b', {}, 'bold'), 'c')),
     ]
     const texts: Array<string | undefined> = []
     for (const stanza of cases) {
@@ -321,7 +322,10 @@ describe('the bot through Prosody', () => {
       'readonly must be true or false',
       'a key is required',
       'with is required',
+      "a note's value is text; <put/> may not hold <b/>",
     ])
+    // Nothing was stored from the refused put.
+    await expectError(alice, iq('get', notes('get', { key: 'k' })), 'item-not-found', 'cancel')
   })
 
   it('answers conflict, forbidden and not-allowed from the store’s rules', async () => {
