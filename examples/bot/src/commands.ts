@@ -155,13 +155,15 @@ export function commands(options: CommandOptions): Middleware {
       { stanza: stanzaSummary(ctx.stanza), sender: who.jid, command: command.name },
       `${command.name} for ${who.jid}`,
     )
-    const { from, to } = ctx.stanza.attrs
+    const { from, to, id } = ctx.stanza.attrs
+    // The request's id comes back, as on an error reply, so that a client can match the answer.
     return xml(
       'message',
       {
         type: ctx.type,
         to: typeof from === 'string' ? from : undefined,
         from: typeof to === 'string' ? to : undefined,
+        id: typeof id === 'string' ? id : undefined,
       },
       xml('body', {}, answer),
     )

@@ -477,8 +477,10 @@ describe('the bot through Prosody', () => {
   })
 
   it('answers chat commands', async () => {
-    const help = await say(alice, DOMAIN, 'help')
+    const help = await say(alice, DOMAIN, 'help', 'chat-help')
     expect(help.attrs.type).toBe('chat')
+    // The answer carries the request's id, as an error reply does.
+    expect(help.attrs.id).toBe('chat-help')
     expect(help.getChildText('body')).toContain('share KEY with JID')
     expect((await say(alice, DOMAIN, 'put chat.k hello there')).getChildText('body')).toBe(
       'created chat.k',
