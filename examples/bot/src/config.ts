@@ -1,4 +1,5 @@
 import { addressProblem, bareAddress, isDomain } from './address.js'
+import { DEFAULT_MAX_EDITORS } from './store.js'
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
 
@@ -15,6 +16,8 @@ export interface Config {
   admins: ReadonlySet<string>
   maxKeys: number
   maxValueLength: number
+  /** Most editors a note may be shared with. */
+  maxEditors: number
   /** Requests per second each sender may make in the long run. */
   rate: number
   /** Requests a sender may make at once after a quiet spell. */
@@ -38,6 +41,7 @@ export class ConfigError extends Error {
 export const defaults = {
   maxKeys: 100,
   maxValueLength: 1024,
+  maxEditors: DEFAULT_MAX_EDITORS,
   rate: 5,
   burst: 20,
   errorLimit: 20,
@@ -53,6 +57,7 @@ export const usage = `Environment:
   BOT_ADMINS            comma-separated bare JIDs of admins (optional)
   BOT_MAX_KEYS          most notes held (default ${defaults.maxKeys})
   BOT_MAX_VALUE_LENGTH  longest note, in characters (default ${defaults.maxValueLength})
+  BOT_MAX_EDITORS       most editors a note may be shared with (default ${defaults.maxEditors})
   BOT_RATE              requests per second per sender (default ${defaults.rate})
   BOT_BURST             requests at once per sender (default ${defaults.burst})
   BOT_ERROR_LIMIT       error replies per sender per 10 s, 0 for no limit (default ${defaults.errorLimit})
@@ -149,6 +154,7 @@ export function loadConfig(env: Env): Config {
 
   const maxKeys = whole('BOT_MAX_KEYS', defaults.maxKeys, 1_000_000)
   const maxValueLength = whole('BOT_MAX_VALUE_LENGTH', defaults.maxValueLength, 1_000_000)
+  const maxEditors = whole('BOT_MAX_EDITORS', defaults.maxEditors, 1_000)
   const rate = whole('BOT_RATE', defaults.rate, 100_000)
   const burst = whole('BOT_BURST', defaults.burst, 100_000)
   const errorLimit = whole('BOT_ERROR_LIMIT', defaults.errorLimit, 100_000, 0)
@@ -168,6 +174,7 @@ export function loadConfig(env: Env): Config {
     admins,
     maxKeys,
     maxValueLength,
+    maxEditors,
     rate,
     burst,
     errorLimit,

@@ -13,7 +13,12 @@ export interface StoreLimits {
   maxValueLength: number
   /** Longest key, in characters. Default 64. */
   maxKeyLength?: number
+  /** Most editors a note may be shared with. Default {@link DEFAULT_MAX_EDITORS}. */
+  maxEditors?: number
 }
+
+/** Editors per note unless configured: enough for a team, and a bound on every write's check. */
+export const DEFAULT_MAX_EDITORS = 32
 
 /** Who asks: a bare JID, and whether it is one of the bot's admins. */
 export interface Requester {
@@ -68,6 +73,7 @@ export class NotesStore {
   readonly maxKeys: number
   readonly maxValueLength: number
   readonly maxKeyLength: number
+  readonly maxEditors: number
   readonly #notes = new Map<string, Note>()
   /** Where a moved note went: old key → new key. Bounded like the notes. */
   readonly #moved = new Map<string, string>()
@@ -77,6 +83,7 @@ export class NotesStore {
     this.maxKeys = limits.maxKeys
     this.maxValueLength = limits.maxValueLength
     this.maxKeyLength = limits.maxKeyLength ?? 64
+    this.maxEditors = limits.maxEditors ?? DEFAULT_MAX_EDITORS
   }
 
   get size(): number {
@@ -205,9 +212,14 @@ export class NotesStore {
         text: `only the owner of ${quote(k)} may share it`,
       })
     }
-    const shared: Note = note.editors.includes(editor)
-      ? note
-      : { ...note, editors: [...note.editors, editor] }
+    if (editor === note.owner || note.editors.includes(editor)) return note
+    // Every write to the note looks its writer up in this list, so it is bounded.
+    if (note.editors.length >= this.maxEditors) {
+      throw new StanzaError('not-allowed', {
+        text: `note ${quote(k)} is shared with ${this.maxEditors} editors already, the most a note may have`,
+      })
+    }
+    const shared: Note = { ...note, editors: [...note.editors, editor] }
     this.#notes.set(k, shared)
     return shared
   }

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       secret: 's3cret',
       maxKeys: 100,
       maxValueLength: 1024,
+      maxEditors: 32,
       rate: 5,
       burst: 20,
       errorLimit: 20,
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       BOT_ADMINS: ' alice@example.org, Bob@Example.org ,',
       BOT_MAX_KEYS: '5',
       BOT_MAX_VALUE_LENGTH: '200',
+      BOT_MAX_EDITORS: '4',
       BOT_RATE: '20',
       BOT_BURST: '40',
       BOT_ERROR_LIMIT: '0',
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       maxKeys: 5,
       maxValueLength: 200,
+      maxEditors: 4,
       rate: 20,
       burst: 40,
       errorLimit: 0,

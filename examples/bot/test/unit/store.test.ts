@@ -102,6 +102,42 @@ describe('NotesStore', () => {
     expect(s.get('mine')).toMatchObject({ value: 'by bob', owner: alice.jid })
   })
 
+  it('caps the editors of a note: past the cap, not-allowed, for admins too', () => {
+    const s = new NotesStore('notes.example.org', {
+      maxKeys: 10,
+      maxValueLength: 20,
+      maxEditors: 3,
+    })
+    s.put('mine', 'x', alice)
+    for (const n of [1, 2, 3]) s.share('mine', `e${n}@example.org`, alice)
+    const e = thrown(() => s.share('mine', 'e4@example.org', alice))
+    expect([e.condition, e.type, e.text]).toEqual([
+      'not-allowed',
+      'cancel',
+      'note "mine" is shared with 3 editors already, the most a note may have',
+    ])
+    expect(thrown(() => s.share('mine', 'e4@example.org', admin)).condition).toBe('not-allowed')
+    // Sharing again with an editor, or with the owner, changes nothing and is no error.
+    s.share('mine', 'e2@example.org', alice)
+    s.share('mine', alice.jid, alice)
+    expect(s.get('mine').editors).toEqual(['e1@example.org', 'e2@example.org', 'e3@example.org'])
+  })
+
+  it('caps editors at 32 by default', () => {
+    const s = store()
+    s.put('mine', 'x', alice)
+    let refused: StanzaError | undefined
+    for (let n = 0; n < 1_000 && refused === undefined; n++) {
+      try {
+        s.share('mine', `e${n}@example.org`, alice)
+      } catch (error) {
+        refused = error as StanzaError
+      }
+    }
+    expect(refused?.condition).toBe('not-allowed')
+    expect(s.get('mine').editors).toHaveLength(32)
+  })
+
   it('answers not-allowed for writes to a read-only note, except from admins', () => {
     const s = store()
     s.put('rules', 'be nice', admin, { readOnly: true })
