@@ -8,11 +8,11 @@ import {
 } from '@xmpp-errors/middleware'
 import { type BotLogger, type Sender, senderOf, stanzaSummary } from './context.js'
 import { requireAddress } from './service.js'
-import type { NotesStore } from './store.js'
+import { MAX_PAGE, type NotesStore } from './store.js'
 
 export type Command =
   | { name: 'help' }
-  | { name: 'keys' }
+  | { name: 'keys'; after?: string }
   | { name: 'get'; key: string }
   | { name: 'put' | 'new'; key: string; value: string }
   | { name: 'del'; key: string }
@@ -27,7 +27,7 @@ export const help = `Commands:
   del KEY             delete a note
   move KEY NEWKEY     rename a note (the old key then redirects)
   share KEY with JID  let someone else change a note
-  keys                list the notes
+  keys [AFTER]        list the notes, ${MAX_PAGE} at a time (those after AFTER)
   help                this text
   shutdown            stop the bot (admins only)`
 
@@ -38,6 +38,7 @@ const USAGE: Record<string, string> = {
   del: 'del KEY',
   move: 'move KEY NEWKEY',
   share: 'share KEY with JID',
+  keys: 'keys [AFTER]',
 }
 
 function usage(name: string): never {
@@ -60,7 +61,8 @@ export function parseCommand(body: string): Command {
       return { name: 'help' }
     case 'keys':
     case 'list':
-      return { name: 'keys' }
+      if (rest !== undefined) usage('keys')
+      return key === undefined ? { name: 'keys' } : { name: 'keys', after: key }
     case 'shutdown':
       return { name: 'shutdown' }
     case 'get':
@@ -97,15 +99,30 @@ export interface CommandOptions {
   log: BotLogger
 }
 
+/**
+ * One page of the keys, MAX_PAGE at most, after `after` (a key, whether or not a note: `keys m`
+ * starts at m). A cut list ends with how many are left and the command for the next page.
+ */
+function keyList(store: NotesStore, after: string | undefined): string {
+  const page = store.page({
+    max: MAX_PAGE,
+    ...(after === undefined ? {} : { after: store.checkKey(after) }),
+  })
+  if (page.count === 0) return 'no notes yet'
+  const last = page.keys.at(-1)
+  if (last === undefined) return `no notes after ${after}`
+  const left = page.count - page.index - page.keys.length
+  if (left === 0) return page.keys.join('\n')
+  return `${page.keys.join('\n')}\n… ${left} more; send "keys ${last}" for the next ${Math.min(left, MAX_PAGE)}`
+}
+
 /** Runs a command for `who` and returns the text to answer, or throws the error to answer. */
 export function runCommand(command: Command, who: Sender, store: NotesStore): string {
   switch (command.name) {
     case 'help':
       return help
-    case 'keys': {
-      const keys = store.keys()
-      return keys.length === 0 ? 'no notes yet' : keys.join('\n')
-    }
+    case 'keys':
+      return keyList(store, command.after)
     case 'get': {
       const note = store.get(command.key)
       return `${note.key}: ${note.value}`

@@ -153,7 +153,9 @@ export function loadConfig(env: Env): Config {
   }
 
   const maxKeys = whole('BOT_MAX_KEYS', defaults.maxKeys, 1_000_000)
-  const maxValueLength = whole('BOT_MAX_VALUE_LENGTH', defaults.maxValueLength, 1_000_000)
+  // A note goes out whole in one stanza: 65,536 characters, each at most 5 bytes once escaped
+  // (`&amp;`), make a reply of at most 320 KiB, within the 512 KiB a server takes from a component.
+  const maxValueLength = whole('BOT_MAX_VALUE_LENGTH', defaults.maxValueLength, 65_536)
   const maxEditors = whole('BOT_MAX_EDITORS', defaults.maxEditors, 1_000)
   const rate = whole('BOT_RATE', defaults.rate, 100_000)
   const burst = whole('BOT_BURST', defaults.burst, 100_000)

@@ -10,7 +10,7 @@ import {
   senderOf,
   stanzaSummary,
 } from './context.js'
-import { discoInfo, discoItems, NS_DISCO_INFO, NS_DISCO_ITEMS } from './disco.js'
+import { discoInfo, discoItems, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_RSM } from './disco.js'
 import type { TokenBuckets } from './ratelimit.js'
 import type { Note, NotesStore, PutMode } from './store.js'
 
@@ -65,8 +65,9 @@ export function installRoutes(component: Component, options: ServiceOptions): vo
   const audit = (ctx: IqContext, who: Sender, msg: string, extra: object = {}) =>
     log.info({ stanza: stanzaSummary(ctx.stanza), sender: who.jid, ...extra }, msg)
 
-  // XEP-0030, XEP-0092, XEP-0199.
-  const disco = { store, name: options.software.name, features: [NS_NOTES, NS_VERSION, NS_PING] }
+  // XEP-0030 (with XEP-0059 paging of its items), XEP-0092, XEP-0199.
+  const features = [NS_NOTES, NS_VERSION, NS_PING, NS_RSM]
+  const disco = { store, name: options.software.name, features }
   component.iqCallee.get(NS_DISCO_INFO, 'query', (ctx) => discoInfo(ctx, disco))
   component.iqCallee.get(NS_DISCO_ITEMS, 'query', (ctx) => discoItems(ctx, disco))
   component.iqCallee.get(NS_VERSION, 'query', () =>

@@ -46,6 +46,29 @@ export interface PutOptions {
   readOnly?: boolean
 }
 
+/**
+ * Most keys one list reply holds (chat `keys`, disco#items). A server closes the stream of a
+ * component that sends a stanza past its limit (Prosody: 512 KiB), and every stanza in flight with
+ * it; 100 keys of 64 characters are about 7 KB as chat text, and 41 KB as disco items on a
+ * 253-byte domain.
+ */
+export const MAX_PAGE = 100
+
+/** Where a page of the sorted keys starts: XEP-0059's after, before (`''`: the last page), index. */
+export interface PageRequest {
+  max: number
+  after?: string
+  before?: string
+  index?: number
+}
+
+/** Up to `max` keys in sorted order, the position of the first, and how many keys there are. */
+export interface KeyPage {
+  keys: string[]
+  index: number
+  count: number
+}
+
 /** Keys in this namespace are written by admins only. */
 export const ADMIN_PREFIX = 'sys.'
 
@@ -61,6 +84,19 @@ function codePoints(value: string): number {
 function quote(value: string, max = 40): string {
   const short = codePoints(value) > max ? `${[...value].slice(0, max - 1).join('')}…` : value
   return JSON.stringify(short)
+}
+
+/** How many of the sorted `keys` are below `key` (or equal to it, with `orEqual`). */
+function countBelow(keys: readonly string[], key: string, orEqual: boolean): number {
+  let low = 0
+  let high = keys.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    const k = keys[middle] as string
+    if (k < key || (orEqual && k === key)) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /** An `xmpp:` URI for a note of this service (RFC 5122), used by `redirect`. */
@@ -92,6 +128,29 @@ export class NotesStore {
 
   keys(): string[] {
     return [...this.#notes.keys()].sort()
+  }
+
+  /** A page of the sorted keys; `after` and `before` are positions, whether or not a note. */
+  page(request: PageRequest): KeyPage {
+    const all = this.keys()
+    const max = Math.max(0, request.max)
+    let start: number
+    let end: number
+    if (request.before !== undefined) {
+      const before = request.before
+      end = before === '' ? all.length : countBelow(all, before, false)
+      start = Math.max(0, end - max)
+    } else {
+      const after = request.after
+      start =
+        request.index !== undefined
+          ? Math.min(request.index, all.length)
+          : after === undefined
+            ? 0
+            : countBelow(all, after, true)
+      end = Math.min(all.length, start + max)
+    }
+    return { keys: all.slice(start, end), index: start, count: all.length }
   }
 
   has(key: string): boolean {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { type Bot, createBot, StartupError } from '../../src/bot.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import type { BotLogger } from '../../src/context.js'
-import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../../src/disco.js'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_RSM } from '../../src/disco.js'
 import { NS_NOTES, NS_PING, NS_VERSION } from '../../src/service.js'
 import {
   type Client,
@@ -228,7 +228,9 @@ describe('the bot through Prosody', () => {
     const query = reply.getChild('query', NS_DISCO_INFO)
     expect(query?.getChild('identity')?.attrs).toMatchObject({ category: 'store', type: 'memory' })
     const features = query?.getChildren('feature').map((f) => f.attrs.var)
-    expect(features).toEqual([NS_DISCO_INFO, NS_DISCO_ITEMS, NS_VERSION, NS_PING, NS_NOTES].sort())
+    expect(features).toEqual(
+      [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_VERSION, NS_PING, NS_NOTES, NS_RSM].sort(),
+    )
   })
 
   it('answers disco#items with one item per note, and disco on nodes', async () => {

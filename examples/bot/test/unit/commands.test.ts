@@ -19,6 +19,7 @@ describe('parseCommand', () => {
     ['help', { name: 'help' }],
     ['  HELP ', { name: 'help' }],
     ['keys', { name: 'keys' }],
+    ['keys m', { name: 'keys', after: 'm' }],
     ['get k', { name: 'get', key: 'k' }],
     ['del k', { name: 'del', key: 'k' }],
     ['put k some  value\nwith lines', { name: 'put', key: 'k', value: 'some  value\nwith lines' }],
@@ -40,6 +41,7 @@ describe('parseCommand', () => {
     ['move a b c', 'usage: move KEY NEWKEY'],
     ['share k bob@example.org', 'usage: share KEY with JID'],
     ['share k with', 'usage: share KEY with JID'],
+    ['keys a b', 'usage: keys [AFTER]'],
   ])('answers bad-request for %j', (body, text) => {
     try {
       parseCommand(body)
@@ -67,6 +69,24 @@ describe('runCommand', () => {
     expect(run('share j with Bob@Example.org/phone')).toBe('bob@example.org may now change j')
     expect(run('keys')).toBe('j')
     expect(run('del j')).toBe('deleted j')
+  })
+
+  it('lists the keys 100 at a time, saying how many are left and how to get them', () => {
+    const store = new NotesStore('bot.example.org', { maxKeys: 1_000, maxValueLength: 10 })
+    const keys = Array.from({ length: 250 }, (_, i) => `k${String(i).padStart(3, '0')}`)
+    for (const key of keys) store.put(key, 'v', alice)
+    const run = (body: string) => runCommand(parseCommand(body), alice, store)
+    const first = run('keys').split('\n')
+    expect(first).toHaveLength(101)
+    expect(first.slice(0, 100)).toEqual(keys.slice(0, 100))
+    expect(first[100]).toBe('… 150 more; send "keys k099" for the next 100')
+    const second = run('keys k099').split('\n')
+    expect(second.slice(0, 100)).toEqual(keys.slice(100, 200))
+    expect(second[100]).toBe('… 50 more; send "keys k199" for the next 50')
+    expect(run('keys k199').split('\n')).toEqual(keys.slice(200))
+    expect(run('keys k249')).toBe('no notes after k249')
+    expect(run('keys k2').split('\n')[0]).toBe('k200')
+    expect(conditionOf(() => run('keys Nope'))).toBe('stanza bad-request')
   })
 
   it('answers with the errors of the store and of JIDs', () => {

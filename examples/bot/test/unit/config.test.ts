@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug')
   })
 
+  it('keeps a note small enough to go out in one stanza', () => {
+    expect(loadConfig({ ...valid, BOT_MAX_VALUE_LENGTH: '65536' }).maxValueLength).toBe(65_536)
+    expect(problems({ ...valid, BOT_MAX_VALUE_LENGTH: '65537' })).toEqual([
+      'BOT_MAX_VALUE_LENGTH must be a whole number from 1 to 65536, not "65537"',
+    ])
+  })
+
   it('names every missing variable at once, saying what it should hold', () => {
     expect(problems({})).toEqual([
       "BOT_SERVICE is not set: the server's component port as xmpp://host:port, e.g. xmpp://127.0.0.1:5347",

@@ -33,6 +33,22 @@ describe('NotesStore', () => {
     expect(s.size).toBe(1)
   })
 
+  it('pages the sorted keys after, before or from an index', () => {
+    const s = store(20)
+    for (const key of ['e', 'a', 'c', 'b', 'd']) s.put(key, 'x', alice)
+    expect(s.page({ max: 2 })).toEqual({ keys: ['a', 'b'], index: 0, count: 5 })
+    expect(s.page({ max: 2, after: 'b' })).toEqual({ keys: ['c', 'd'], index: 2, count: 5 })
+    // A position need not be a note: after "bb" is c.
+    expect(s.page({ max: 2, after: 'bb' })).toEqual({ keys: ['c', 'd'], index: 2, count: 5 })
+    expect(s.page({ max: 2, after: 'e' })).toEqual({ keys: [], index: 5, count: 5 })
+    expect(s.page({ max: 2, before: 'c' })).toEqual({ keys: ['a', 'b'], index: 0, count: 5 })
+    expect(s.page({ max: 2, before: '' })).toEqual({ keys: ['d', 'e'], index: 3, count: 5 })
+    expect(s.page({ max: 9, before: 'b' })).toEqual({ keys: ['a'], index: 0, count: 5 })
+    expect(s.page({ max: 2, index: 4 })).toEqual({ keys: ['e'], index: 4, count: 5 })
+    expect(s.page({ max: 2, index: 99 })).toEqual({ keys: [], index: 5, count: 5 })
+    expect(s.page({ max: 0 })).toEqual({ keys: [], index: 0, count: 5 })
+  })
+
   it('answers item-not-found for a missing key', () => {
     const e = thrown(() => store().get('nope'))
     expect([e.condition, e.type, e.text]).toEqual([

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type Bot, createBot } from '../../src/bot.js'
+import { loadConfig } from '../../src/config.js'
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_RSM } from '../../src/disco.js'
+import { NS_NOTES, NS_PING } from '../../src/service.js'
+import {
+  type Client,
+  type Element,
+  errorOf,
+  login,
+  logoutAll,
+  nextStanza,
+  request,
+  say,
+  xml,
+} from './helpers.js'
+
+const server = inject('prosody')
+const DOMAIN = 'c3.localhost'
+const user = { username: 'u14', password: 'p', jid: 'u14@localhost' }
+/** What Prosody takes from a component in one stanza (component_stanza_size_limit). */
+const SERVER_LIMIT = 512 * 1024
+const silent = { debug() {}, info() {}, warn() {}, error() {} }
+
+const bytes = (stanza: Element) => Buffer.byteLength(stanza.toString(), 'utf8')
+
+describe('replies stay within what the server takes from the bot', () => {
+  let bot: Bot
+  let alice: Client
+  // 8,200 keys of 64 characters: as one chat answer, 533,000 bytes, past Prosody's 512 KiB.
+  const keys = Array.from({ length: 8_200 }, (_, i) =>
+    `${String(i).padStart(5, '0')}`.padEnd(64, 'k'),
+  )
+  const owner = { jid: user.jid, admin: false }
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      BOT_SERVICE: `xmpp://${server.host}:${server.componentPort}`,
+      BOT_DOMAIN: DOMAIN,
+      BOT_SECRET: server.componentSecret,
+      BOT_MAX_KEYS: '10000',
+      BOT_MAX_VALUE_LENGTH: '65536',
+      BOT_RATE: '100000',
+      BOT_BURST: '100000',
+      BOT_ERROR_LIMIT: '0',
+    })
+    bot = createBot(config, silent)
+    for (const key of keys) bot.store.put(key, 'x', owner)
+    await bot.start()
+    alice = await login(`xmpp://${server.host}:${server.c2sPort}`, server.domain, user, 'limits')
+  })
+
+  afterAll(async () => {
+    await logoutAll()
+    await bot?.stop()
+  })
+
+  const iq = (type: 'get' | 'set', child: Element) => xml('iq', { type, to: DOMAIN }, child)
+  const items = (set?: Element) =>
+    iq('get', xml('query', { xmlns: NS_DISCO_ITEMS }, ...(set ? [set] : [])))
+  const rsm = (...children: Element[]) => xml('set', { xmlns: NS_RSM }, ...children)
+  const nodes = (reply: Element) =>
+    reply
+      .getChild('query', NS_DISCO_ITEMS)
+      ?.getChildren('item')
+      .map((i) => i.attrs.node) ?? []
+  const resultSet = (reply: Element) => {
+    const set = reply.getChild('query', NS_DISCO_ITEMS)?.getChild('set', NS_RSM)
+    return {
+      first: set?.getChildText('first') ?? undefined,
+      index: set?.getChild('first')?.attrs.index,
+      last: set?.getChildText('last') ?? undefined,
+      count: set?.getChildText('count') ?? undefined,
+    }
+  }
+
+  it('answers `keys` with one page while 300 IQs are in flight, and loses none of them', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `inflight-${i}`)
+    const replies = ids.map((id) => nextStanza(alice, (s) => s.attrs.id === id, 20_000))
+    const listing = say(alice, DOMAIN, 'keys', 'keys-1')
+    await Promise.all(
+      ids.map((id) =>
+        alice.send(xml('iq', { type: 'get', to: DOMAIN, id }, xml('ping', { xmlns: NS_PING }))),
+      ),
+    )
+    const [answers, answer] = await Promise.all([Promise.all(replies), listing])
+    expect(answers.filter((a) => a.attrs.type === 'result')).toHaveLength(300)
+    const lines = answer.getChildText('body')?.split('\n') ?? []
+    expect(lines.slice(0, 100)).toEqual(keys.slice(0, 100))
+    expect(lines[100]).toBe(`… 8100 more; send "keys ${keys[99]}" for the next 100`)
+    expect(bytes(answer)).toBeLessThan(SERVER_LIMIT / 64)
+    const next = await say(alice, DOMAIN, `keys ${keys[99]}`)
+    expect(next.getChildText('body')?.split('\n')[0]).toBe(keys[100])
+    expect(bot.component.status).toBe('online')
+  })
+
+  it('pages disco#items with XEP-0059, 100 items at most, and says so unasked', async () => {
+    const info = await request(alice, iq('get', xml('query', { xmlns: NS_DISCO_INFO })))
+    const features = info.getChild('query', NS_DISCO_INFO)?.getChildren('feature')
+    expect(features?.map((f) => f.attrs.var)).toContain(NS_RSM)
+
+    const unasked = await request(alice, items())
+    expect(nodes(unasked)).toEqual(keys.slice(0, 100))
+    expect(resultSet(unasked)).toEqual({
+      first: keys[0],
+      index: '0',
+      last: keys[99],
+      count: '8200',
+    })
+    expect(bytes(unasked)).toBeLessThan(SERVER_LIMIT / 8)
+
+    const asked = await request(
+      alice,
+      items(rsm(xml('max', {}, '1000'), xml('after', {}, keys[99]))),
+    )
+    expect(nodes(asked)).toEqual(keys.slice(100, 200))
+    expect(resultSet(asked)).toMatchObject({ index: '100', last: keys[199] })
+
+    const last = await request(alice, items(rsm(xml('max', {}, '10'), xml('before'))))
+    expect(nodes(last)).toEqual(keys.slice(8_190))
+    expect(resultSet(last)).toMatchObject({ index: '8190', count: '8200' })
+
+    const back = await request(
+      alice,
+      items(rsm(xml('max', {}, '10'), xml('before', {}, keys[8_190]))),
+    )
+    expect(nodes(back)).toEqual(keys.slice(8_180, 8_190))
+
+    const jump = await request(alice, items(rsm(xml('max', {}, '5'), xml('index', {}, '5000'))))
+    expect(nodes(jump)).toEqual(keys.slice(5_000, 5_005))
+
+    const count = await request(alice, items(rsm(xml('max', {}, '0'))))
+    expect(nodes(count)).toEqual([])
+    expect(resultSet(count)).toEqual({ count: '8200' })
+
+    const gone = await request(alice, items(rsm(xml('after', {}, 'no-such-note'))))
+    expect(errorOf(gone)).toMatchObject({ condition: 'item-not-found', type: 'cancel' })
+    const bad = await request(alice, items(rsm(xml('max', {}, 'lots'))))
+    expect(errorOf(bad)).toMatchObject({
+      condition: 'bad-request',
+      text: '<max/> must be a whole number',
+    })
+  })
+
+  it('sends the longest note there may be in one stanza, within the limit', async () => {
+    // Every character escaped to five bytes (&amp;): the most a note can weigh.
+    const value = '&'.repeat(65_536)
+    bot.store.put('heavy', value, owner)
+    const reply = await request(alice, iq('get', xml('get', { xmlns: NS_NOTES, key: 'heavy' })))
+    expect(reply.getChildText('note', NS_NOTES)).toBe(value)
+    expect(bytes(reply)).toBeLessThan(SERVER_LIMIT)
+    const pong = await request(alice, iq('get', xml('ping', { xmlns: NS_PING })))
+    expect(pong.attrs.type).toBe('result')
+  })
+})
