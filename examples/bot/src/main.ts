@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The bot's entry point: `node examples/bot/dist/main.js`, configured by BOT_* variables.
-import pino from 'pino'
-import pretty from 'pino-pretty'
 import { createBot, StartupError } from './bot.js'
 import { ConfigError, loadConfig, usage } from './config.js'
+import { createLogger } from './log.js'
+
+/** From SIGINT or SIGTERM to exit, at most, whatever the server or stdout do meanwhile. */
+const SHUTDOWN_MS = 1_500
+/** Of which the last log lines may take this long to leave. */
+const LOG_DRAIN_MS = 250
 
 function fail(message: string, code: number): never {
   process.stderr.write(`xmpp-errors bot: ${message}\n`)
@@ -18,16 +22,20 @@ try {
   fail(`${error.message}\n\n${usage}`, 2)
 }
 
-// JSON lines when piped (to a log collector, or the demo), readable lines on a terminal.
-const logger = pino(
-  { level: config.logLevel, base: { component: config.domain } },
-  process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'HH:MM:ss.l' }) : undefined,
-)
+const { logger, output } = createLogger({ level: config.logLevel, domain: config.domain })
+
+/** Exits once the log lines so far have left, or LOG_DRAIN_MS later: a stalled stdout keeps them. */
+async function exit(code: number): Promise<never> {
+  await output.drained(LOG_DRAIN_MS)
+  process.exit(code)
+}
 
 const bot = createBot(config, logger)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ event: 'signal', signal }, `${signal}: stopping`)
+    // A server that never answers the stream's close must not keep the process either.
+    setTimeout(() => void exit(0), SHUTDOWN_MS - LOG_DRAIN_MS).unref()
     void bot.stop()
   })
 }
@@ -39,5 +47,4 @@ try {
   throw error
 }
 await bot.stopped
-logger.flush()
-process.exit(0)
+await exit(0)

@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot } from '../../src/bot.js'
 import { loadConfig } from '../../src/config.js'
@@ -151,5 +154,83 @@ describe('replies stay within what the server takes from the bot', () => {
     expect(bytes(reply)).toBeLessThan(SERVER_LIMIT)
     const pong = await request(alice, iq('get', xml('ping', { xmlns: NS_PING })))
     expect(pong.attrs.type).toBe('result')
+  })
+})
+
+describe('main.js with a stdout that nobody reads', () => {
+  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
+  let child: ChildProcess | undefined
+  // Even when the test fails or times out, the process it started does not outlive it.
+  afterAll(() => {
+    child?.kill('SIGKILL')
+  })
+  const rss = (pid: number) => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024
+  }
+
+  it('holds what waits for stdout within a bound, keeps answering, and exits within 2 s of SIGTERM', {
+    timeout: 60_000,
+  }, async () => {
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`corepack pnpm build\` first`)
+    child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        BOT_SERVICE: `xmpp://${server.host}:${server.componentPort}`,
+        BOT_DOMAIN: DOMAIN,
+        BOT_SECRET: server.componentSecret,
+        BOT_RATE: '100000',
+        BOT_BURST: '100000',
+        BOT_ERROR_LIMIT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    // The pipe is never read: once its buffer is full, every write to it waits.
+    child.stdout?.pause()
+    const running = child
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+      running.once('exit', (code) => resolve({ code, at: Date.now() })),
+    )
+    const alice = await login(
+      `xmpp://${server.host}:${server.c2sPort}`,
+      server.domain,
+      user,
+      'stdout',
+    )
+    const ping = () =>
+      request(alice, xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: NS_PING })))
+    // Online once the component, not the server, answers the ping.
+    for (let i = 0; (await ping()).attrs.type !== 'result'; i++) {
+      if (i > 100) throw new Error('main.js did not come online')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const pid = running.pid as number
+    // Each refused get is logged with its stanza's id: 1,000 ids of 8 KB make 8 MB of log. The
+    // first two rounds fill the pipe and warm the process up; growth is measured from there.
+    const id = 'i'.repeat(8_000)
+    let before = 0
+    for (let round = 0; round < 10; round++) {
+      const ids = Array.from({ length: 100 }, (_, i) => `${id}-${round}-${i}`)
+      const replies = ids.map((one) => nextStanza(alice, (s) => s.attrs.id === one, 20_000))
+      const get = xml('get', { xmlns: NS_NOTES, key: 'no.such' })
+      await Promise.all(
+        ids.map((one) => alice.send(xml('iq', { type: 'get', to: DOMAIN, id: one }, get))),
+      )
+      const answers = await Promise.all(replies)
+      expect(answers.map((a) => errorOf(a).condition)).toEqual(ids.map(() => 'item-not-found'))
+      if (round === 1) before = rss(pid)
+    }
+    // Before, pino held every line: 8 MB more here (+13 to +20 MB measured); now +1 to +2 MB.
+    expect(rss(pid) - before).toBeLessThan(6 * 1024 * 1024)
+    const sent = Date.now()
+    running.kill('SIGTERM')
+    const { code, at } = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no exit within 5 s of SIGTERM')), 5_000),
+      ),
+    ])
+    expect(code).toBe(0)
+    expect(at - sent).toBeLessThan(2_000)
   })
 })
