@@ -49,7 +49,7 @@ export function renderTable(entries = registryEntries()) {
 }
 
 /** Text safe inside a Markdown table cell: no raw markup, no cell breaks. */
-function cell(text) {
+export function cell(text) {
   return String(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')

@@ -1,5 +1,12 @@
 export { isStanzaError, isStreamError, isXmppError } from './brand.js'
-export type { XmlElement } from './element.js'
+export {
+  attribute,
+  childElements,
+  localName,
+  namespaceOf,
+  textOf,
+  type XmlElement,
+} from './element.js'
 export { isSeeOtherHost } from './host.js'
 export {
   StanzaError,

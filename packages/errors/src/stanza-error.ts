@@ -36,6 +36,12 @@ export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   by?: string
   /** An application-specific condition element, in a namespace of its own (RFC 6120 §8.3.4). */
   application?: XmlElement
+  /**
+   * The specification that pairs `application` with this condition and a type RFC 6120 §8.3.3
+   * does not recommend for it, e.g. `'XEP-0060 §6.2.3.2'` (not-subscribed: unexpected-request,
+   * cancel): a XEP may define the pair for its own application condition. Needs `application`.
+   */
+  specifiedBy?: string
   /** What led to this error; logged, never sent. */
   cause?: unknown
   /** Whether `text` may reach the peer. Defaults to true when the sender is to blame. */
@@ -103,7 +109,9 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     }
     const parsed = options as Parsed
     const type = options.type ?? entry.type
-    if (!isAllowedType(condition, type) && !(parsed[fromWire] && isErrorType(type))) {
+    const specified =
+      typeof options.specifiedBy === 'string' && options.application !== undefined
+    if (!isAllowedType(condition, type) && !((parsed[fromWire] || specified) && isErrorType(type))) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
           `allowed: ${entry.types.join(', ')}`,
