@@ -12,10 +12,19 @@ export {
   StanzaError,
   type StanzaErrorBaseOptions,
   type StanzaErrorOptions,
+  type ToElementOptions,
 } from './stanza-error.js'
 export {
   StreamError,
   type StreamErrorBaseOptions,
   type StreamErrorOptions,
 } from './stream-error.js'
-export { errorText, MAX_ADDRESS_LENGTH, MAX_TEXT_LENGTH, sanitizeXmlText } from './text.js'
+export {
+  errorText,
+  isLanguageTag,
+  MAX_ADDRESS_LENGTH,
+  MAX_LANGUAGES,
+  MAX_TEXT_LENGTH,
+  sanitizeXmlText,
+  type Texts,
+} from './text.js'
