@@ -1,5 +1,14 @@
 export { isStanzaError, isStreamError, isXmppError } from './brand.js'
 export {
+  type Catalogue,
+  type CatalogueErrorOptions,
+  catalogueMarkdown,
+  defineErrors,
+  type ErrorDefinition,
+  type ErrorFactory,
+  type TemplateParams,
+} from './catalogue.js'
+export {
   attribute,
   childElements,
   localName,
