@@ -8,6 +8,8 @@ export {
   type StreamCondition,
 } from '@xmpp-errors/conditions'
 export {
+  catalogueMarkdown,
+  defineErrors,
   isStanzaError,
   isStreamError,
   isXmppError,
