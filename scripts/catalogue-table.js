@@ -3,10 +3,10 @@
 //   node scripts/catalogue-table.js MODULE EXPORT FILE --write   (re)generates FILE
 //   node scripts/catalogue-table.js MODULE EXPORT FILE --check   exits 1 when FILE is stale
 // e.g. node scripts/catalogue-table.js examples/bot/dist/errors.js NotesErrors examples/bot/ERRORS.md
-import { readFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { catalogueMarkdown } from '../packages/errors/dist/index.js'
+import { writeOrCheck } from './generated-file.js'
 
 /** The file for the catalogue `name` exported by `module`. */
 export async function renderFile(module, name) {
@@ -31,25 +31,8 @@ async function main([module, name, file, ...flags]) {
     return 2
   }
   const markdown = await renderFile(module, name)
-  if (flags.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(file, 'utf8')
-    } catch {
-      // A missing file is stale too.
-    }
-    if (current !== markdown) {
-      process.stderr.write(`${file} is stale: run \`pnpm docs\`\n`)
-      return 1
-    }
-    process.stdout.write(`${file} is up to date\n`)
-    return 0
-  }
-  if (flags.includes('--write')) {
-    writeFileSync(file, markdown)
-    process.stdout.write(`wrote ${file}\n`)
-    return 0
-  }
+  const code = writeOrCheck(flags, file, markdown, 'pnpm docs')
+  if (code !== undefined) return code
   process.stdout.write(markdown)
   return 0
 }

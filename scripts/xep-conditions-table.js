@@ -2,11 +2,11 @@
 //   node scripts/xep-conditions-table.js           prints docs/xep-conditions.md
 //   node scripts/xep-conditions-table.js --write   (re)generates docs/xep-conditions.md
 //   node scripts/xep-conditions-table.js --check   exits 1 when docs/xep-conditions.md is stale
-import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isAllowedType, lookup } from '../packages/conditions/dist/index.js'
 import { xeps } from '../packages/xep/dist/index.js'
 import { cell, RFC_URL } from './conditions-table.js'
+import { writeOrCheck } from './generated-file.js'
 
 export const DOCS_URL = new URL('../docs/xep-conditions.md', import.meta.url)
 
@@ -84,28 +84,15 @@ export function renderMarkdown() {
 }
 
 function main(args) {
-  if (args.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(DOCS_URL, 'utf8')
-    } catch {
-      // A missing file is stale too.
-    }
-    if (current !== renderMarkdown()) {
-      process.stderr.write(
-        'docs/xep-conditions.md is stale: run `node scripts/xep-conditions-table.js --write`\n',
-      )
-      return 1
-    }
-    process.stdout.write('docs/xep-conditions.md is up to date\n')
-    return 0
-  }
-  if (args.includes('--write')) {
-    writeFileSync(DOCS_URL, renderMarkdown())
-    process.stdout.write(`wrote ${fileURLToPath(DOCS_URL)}\n`)
-    return 0
-  }
-  process.stdout.write(renderMarkdown())
+  const markdown = renderMarkdown()
+  const code = writeOrCheck(
+    args,
+    fileURLToPath(DOCS_URL),
+    markdown,
+    'node scripts/xep-conditions-table.js --write',
+  )
+  if (code !== undefined) return code
+  process.stdout.write(markdown)
   return 0
 }
 

@@ -8,14 +8,14 @@ import type { ErrorType, StanzaCondition } from '@xmpp-errors/conditions'
  * export of this package is derived from this table: adding a condition means adding one row.
  */
 
-interface Pair {
+export interface Pair {
   readonly condition: StanzaCondition
   readonly type: ErrorType
   /** The section of the XEP that gives this pair, e.g. '6.2.3.2'. */
   readonly section: string
 }
 
-interface OptionRow {
+export interface OptionRow {
   /** Where the value goes: an attribute of the condition element, or a child element of it. */
   readonly in: 'attribute' | 'child'
   /** The XML name of that attribute or child. */
@@ -28,7 +28,7 @@ interface OptionRow {
   readonly description: string
 }
 
-interface ConditionRow {
+export interface ConditionRow {
   readonly description: string
   readonly pairs: readonly [Pair, ...Pair[]]
   readonly options?: Readonly<Record<string, OptionRow>>
@@ -36,7 +36,7 @@ interface ConditionRow {
   readonly note?: string
 }
 
-interface XepRow {
+export interface XepRow {
   readonly xep: string
   readonly title: string
   readonly namespace: string

@@ -8,10 +8,11 @@ import {
   namespaceOf,
   StanzaError,
   type StanzaErrorBaseOptions,
+  type StanzaErrorOptions,
   textOf,
   type XmlElement,
 } from '@xmpp-errors/errors'
-import { xeps } from './registry.js'
+import { type ConditionRow, type OptionRow, type XepRow, xeps } from './registry.js'
 
 type Xeps = typeof xeps
 /** The export names: `pubsub`, `commands`, `upload`, `jingle`, `blocking`, `xmppErrors`. */
@@ -110,30 +111,8 @@ export interface Xep<N extends XepName> {
   read(error: unknown): XepConditionOf<N> | undefined
 }
 
-// Runtime views of the table, loosely typed: the typed surface above is derived from it.
-interface PairData {
-  readonly condition: string
-  readonly type: string
-  readonly section: string
-}
-interface OptionData {
-  readonly in: 'attribute' | 'child'
-  readonly name: string
-  readonly value: 'token' | 'integer' | 'date-time'
-  readonly values?: readonly string[]
-  readonly required: boolean
-}
-interface ConditionData {
-  readonly pairs: readonly PairData[]
-  readonly options?: Readonly<Record<string, OptionData>>
-}
-interface XepData {
-  readonly xep: string
-  readonly namespace: string
-  readonly conditions: Readonly<Record<string, ConditionData>>
-}
-
-const rows = xeps as unknown as Readonly<Record<XepName, XepData>>
+// The table as its row shapes: the typed surface above is derived from the data itself.
+const rows: Readonly<Record<XepName, XepRow>> = xeps
 const byNamespace = new Map<string, XepName>(
   (Object.keys(rows) as XepName[]).map((name) => [rows[name].namespace, name]),
 )
@@ -141,14 +120,14 @@ const byNamespace = new Map<string, XepName>(
 // XEP-0082 DateTime; XEP-0363 §6 wants the retry stamp in UTC.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
 
-function conditionData(xep: XepData, condition: unknown): ConditionData | undefined {
+function conditionData(xep: XepRow, condition: unknown): ConditionRow | undefined {
   return typeof condition === 'string' && Object.hasOwn(xep.conditions, condition)
     ? xep.conditions[condition]
     : undefined
 }
 
 /** The option's value as written in XML, or a TypeError saying what is wrong with it. */
-function serialise(key: string, spec: OptionData, value: unknown): string {
+function serialise(key: string, spec: OptionRow, value: unknown): string {
   if (spec.value === 'integer') {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
     throw new TypeError(`${key} must be a non-negative integer, not ${JSON.stringify(value)}`)
@@ -173,7 +152,7 @@ function serialise(key: string, spec: OptionData, value: unknown): string {
 }
 
 /** A value read from a peer, or undefined when the XEP does not allow it. */
-function deserialise(spec: OptionData, raw: string | undefined): string | number | undefined {
+function deserialise(spec: OptionRow, raw: string | undefined): string | number | undefined {
   if (raw === undefined) return undefined
   if (spec.value === 'integer') {
     return /^\d{1,15}$/.test(raw) ? Number(raw) : undefined
@@ -183,9 +162,9 @@ function deserialise(spec: OptionData, raw: string | undefined): string | number
 }
 
 function conditionElement(
-  xep: XepData,
+  xep: XepRow,
   condition: string,
-  data: ConditionData,
+  data: ConditionRow,
   options: Record<string, unknown>,
 ): XmlElement {
   const attrs: Record<string, string> = { xmlns: xep.namespace }
@@ -236,7 +215,7 @@ function buildError(name: XepName, condition: unknown, options: Record<string, u
   }
   for (const key of ERROR_OPTIONS) if (options[key] !== undefined) errorOptions[key] = options[key]
   if ('cause' in options) errorOptions.cause = options.cause
-  return new StanzaError(pair.condition as 'bad-request', errorOptions)
+  return new StanzaError<StanzaCondition>(pair.condition, errorOptions as StanzaErrorOptions)
 }
 
 /** The application element of an error, a stanza or an `<error/>`. */
