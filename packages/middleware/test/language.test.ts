@@ -1,9 +1,10 @@
 import { xml } from '@xmpp/xml'
-import { StanzaError } from '@xmpp-errors/errors'
+import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { defaultEcho, errors } from '../src/errors.js'
 import { textLanguage } from '../src/language.js'
 import { errorElementFor } from '../src/reply.js'
+import { closeStream } from '../src/stream.js'
 
 describe('textLanguage', () => {
   const available = ['en', 'de', 'pt-BR']
@@ -70,5 +71,23 @@ describe('the reply text', () => {
 
   it('errors() refuses a lang that is not a language tag', () => {
     expect(() => errors({ lang: 'en_GB' })).toThrow(/not a language tag/)
+  })
+})
+
+describe('the stream error text', () => {
+  it("is in the language closeStream is given, else the error's default", async () => {
+    const error = new StreamError('system-shutdown', { text: { en: 'bye', de: 'tschüss' } })
+    const sent: XmlElement[] = []
+    const entity = {
+      send: async (el: XmlElement) => {
+        sent.push(el)
+      },
+      stop: async () => {},
+      on: () => entity,
+      listenerCount: () => 1,
+    }
+    await closeStream(entity, error, 'stop', 'de')
+    await closeStream(entity, error, 'stop', undefined)
+    expect(sent.map((el) => el.getChild('text')?.attrs['xml:lang'])).toEqual(['de', 'en'])
   })
 })
