@@ -1,5 +1,5 @@
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
-import { errorText, freezeTexts, isLanguageTag, MAX_LANGUAGES, type Texts } from './text.js'
+import { errorText, freezeTexts, isLanguageTag, MAX_LANGUAGES } from './text.js'
 
 /**
  * The part of an ltx / `@xmpp/xml` element this package reads and returns. It is structural so
@@ -117,7 +117,7 @@ export function errorParts(error: XmlElement, ns: string) {
     /** The text's `xml:lang`, as sent: not yet checked to be a language tag. */
     lang: text && attribute(text, 'xml:lang'),
     /** Every text that names its language. */
-    texts: freezeTexts(texts.values()) as Texts,
+    texts: freezeTexts([...texts.values()]),
     application,
   }
 }

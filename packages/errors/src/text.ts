@@ -60,8 +60,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-/** A null-prototype frozen map, so that no language tag (`toString`, say) meets a prototype key. */
-export function freezeTexts(entries: Iterable<[string, string]>): Texts {
+const NO_TEXTS: Texts = Object.freeze(Object.create(null) as Record<string, string>)
+
+/**
+ * A null-prototype frozen map, so that no language tag (`toString`, say) meets a prototype key.
+ * Most errors have no text by language: they share one empty map.
+ */
+export function freezeTexts(entries: Array<[string, string]>): Texts {
+  if (entries.length === 0) return NO_TEXTS
   return Object.freeze(
     Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)),
   )
