@@ -211,10 +211,10 @@ describe('domain errors through Prosody', () => {
         [['de', 'keine Notiz namens x']],
         [['en', 'no note named x']],
       ])
-      expect(results.map((r) => r.condition)).toEqual([
-        'not-acceptable',
-        'item-not-found',
-        'item-not-found',
+      expect(results.map((r) => [r.condition, r.text])).toEqual([
+        ['not-acceptable', 'zu lang'],
+        ['item-not-found', 'keine Notiz namens x'],
+        ['item-not-found', 'no note named x'],
       ])
     })
   })

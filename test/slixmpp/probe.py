@@ -15,9 +15,12 @@ import json
 import logging
 import sys
 
-from slixmpp import ClientXMPP
-from slixmpp.exceptions import IqError, IqTimeout
-from slixmpp.xmlstream import ET
+try:
+    from slixmpp import ClientXMPP
+    from slixmpp.exceptions import IqError, IqTimeout
+    from slixmpp.xmlstream import ET
+except ImportError:
+    sys.exit('probe.py needs Slixmpp: apt-get install python3-slixmpp')
 
 NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang'
