@@ -1,7 +1,7 @@
 import jid from '@xmpp/jid'
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type Decision, decide } from './decide.js'
-import { textLanguage } from './language.js'
+import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
@@ -120,7 +120,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return payload !== undefined && decision.reason === 'rate-limited' ? nothingMore() : undefined
     }
     if (error.kind === 'stream') {
-      const lang = textLanguage(Object.keys(error.texts), undefined, replyOptions.lang)
+      const lang = textLanguage(languagesOf(error), undefined, replyOptions.lang)
       closeStream(ctx.entity, error, after, lang).catch(() => {})
       return nothingMore()
     }

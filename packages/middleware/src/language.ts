@@ -22,3 +22,12 @@ export function textLanguage(
   }
   return undefined
 }
+
+/**
+ * The languages an error has texts in. An error made by another (older) copy of
+ * `@xmpp-errors/errors` may have no `texts`: it has none then, and its own text is sent.
+ */
+export function languagesOf(error: { readonly texts?: unknown }): string[] {
+  const texts = error.texts
+  return typeof texts === 'object' && texts !== null ? Object.keys(texts) : []
+}

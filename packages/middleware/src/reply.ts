@@ -1,6 +1,6 @@
 import { xml } from '@xmpp/xml'
 import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
-import { textLanguage } from './language.js'
+import { languagesOf, textLanguage } from './language.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -29,7 +29,7 @@ export interface ReplyOptions {
  */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
   const element = error.toElement({
-    lang: textLanguage(Object.keys(error.texts), stanza.attrs['xml:lang'], options.lang),
+    lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
     legacyCode: options.legacyCodes,
   })
   const to = stanza.attrs.to

@@ -2,7 +2,7 @@ import { xml } from '@xmpp/xml'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { defaultEcho, errors } from '../src/errors.js'
-import { textLanguage } from '../src/language.js'
+import { languagesOf, textLanguage } from '../src/language.js'
 import { errorElementFor } from '../src/reply.js'
 import { closeStream } from '../src/stream.js'
 
@@ -60,6 +60,14 @@ describe('the reply text', () => {
       'de',
       'keine Notiz',
     ])
+  })
+
+  it('is the default text of an error from a copy of the package that has no texts', () => {
+    const old = Object.assign(new StanzaError('item-not-found', { text: 'gone' }), {
+      texts: undefined,
+    })
+    expect(languagesOf(old)).toEqual([])
+    expect(textOf(errorElementFor(stanza('de'), old, options))).toEqual([undefined, 'gone'])
   })
 
   it('carries the XEP-0086 code when asked', () => {
