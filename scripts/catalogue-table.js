@@ -31,7 +31,7 @@ async function main([module, name, file, ...flags]) {
     return 2
   }
   const markdown = await renderFile(module, name)
-  const code = writeOrCheck(flags, file, markdown, 'pnpm docs')
+  const code = writeOrCheck(flags, file, markdown, 'pnpm run docs')
   if (code !== undefined) return code
   process.stdout.write(markdown)
   return 0

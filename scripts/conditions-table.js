@@ -80,7 +80,7 @@ export function renderMarkdown(entries = registryEntries()) {
     `The ${entries.length} error conditions of [RFC 6120](${RFC_URL}) as recorded in the registry of`,
     '`@xmpp-errors/conditions`: ' +
       `${stanzas.length} stanza conditions (§8.3.3) and ${streams.length} stream conditions (§4.9.3).`,
-    'Regenerate with `pnpm docs` (`node scripts/conditions-table.js --write` after `tsc -b`).',
+    'Regenerate with `pnpm run docs` (`node scripts/conditions-table.js --write` after `tsc -b`).',
     '',
     'A **code** is the registry key: the stanza condition itself, or `stream-` and the stream',
     'condition. **Blame** says who caused the error; the text of a sender-blame stanza error is',

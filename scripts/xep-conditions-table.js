@@ -42,7 +42,7 @@ export function renderMarkdown() {
     'as recorded in the registry of `@xmpp-errors/xep`, each with the general condition and type',
     'its XEP pairs it with. The first pair is the default of `.error()`; where the XEP uses a',
     'condition with several general conditions, the others are chosen with `general`.',
-    'Regenerate with `pnpm docs` (`node scripts/xep-conditions-table.js --write` after `tsc -b`).',
+    'Regenerate with `pnpm run docs` (`node scripts/xep-conditions-table.js --write` after `tsc -b`).',
     '',
     'Where a XEP pairs a condition with a type that RFC 6120 does not recommend for the general',
     'condition, the XEP is followed and the row says so.',

@@ -12,7 +12,7 @@ const { renderMarkdown, DOCS_URL } = (await import(scriptUrl.href as string)) as
 }
 
 describe('docs/xep-conditions.md', () => {
-  it('is what scripts/xep-conditions-table.js --write generates (run `pnpm docs` if not)', () => {
+  it('is what scripts/xep-conditions-table.js --write generates (run `pnpm run docs` if not)', () => {
     expect(readFileSync(DOCS_URL, 'utf8')).toBe(renderMarkdown())
   })
 

@@ -18,7 +18,7 @@ describe('NotesErrors', () => {
     ])
   })
 
-  it('is described by ERRORS.md, generated from it (run `pnpm docs` if not)', () => {
+  it('is described by ERRORS.md, generated from it (run `pnpm run docs` if not)', () => {
     const run = spawnSync(
       process.execPath,
       [
