@@ -1,6 +1,12 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { defineErrors, errors, StanzaError, type XmlElement } from '@xmpp-errors/middleware'
+import {
+  defineErrors,
+  errors,
+  NS_STANZAS,
+  StanzaError,
+  type XmlElement,
+} from '@xmpp-errors/middleware'
 import { blocking, commands, jingle, pubsub, read, upload, xmppErrors } from '@xmpp-errors/xep'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot } from '../examples/bot/src/bot.js'
@@ -11,6 +17,7 @@ import {
   type Component,
   connectClient,
   connectComponent,
+  nextStanza,
   request,
   stopAll,
   xml,
@@ -216,6 +223,25 @@ describe('domain errors through Prosody', () => {
         ['item-not-found', 'keine Notiz namens x'],
         ['item-not-found', 'no note named x'],
       ])
+    })
+
+    it('are all kept by fromElement when a peer sends several', async () => {
+      // Slixmpp sends an error with a text per language through Prosody to the xmpp.js client.
+      const to = client.jid?.toString() ?? ''
+      const arrived = nextStanza(client, (s) => s.name === 'message' && s.attrs.id === 'several')
+      await slixmpp([
+        {
+          send:
+            `<message type="error" to="${to}" id="several"><error type="cancel">` +
+            `<item-not-found xmlns="${NS_STANZAS}"/>` +
+            `<text xmlns="${NS_STANZAS}" xml:lang="en">gone</text>` +
+            `<text xmlns="${NS_STANZAS}" xml:lang="de">weg</text>` +
+            `<text xmlns="${NS_STANZAS}" xml:lang="fr">parti</text></error></message>`,
+        },
+      ])
+      const error = StanzaError.fromElement(await arrived)
+      expect([error.condition, error.lang, error.text]).toEqual(['item-not-found', 'en', 'gone'])
+      expect({ ...error.texts }).toEqual({ en: 'gone', de: 'weg', fr: 'parti' })
     })
   })
 
