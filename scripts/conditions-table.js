@@ -2,9 +2,9 @@
 //   node scripts/conditions-table.js           a compact table of all codes on stdout
 //   node scripts/conditions-table.js --write   (re)generates docs/conditions.md
 //   node scripts/conditions-table.js --check   exits 1 when docs/conditions.md is stale
-import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { codes, conditions } from '../packages/conditions/dist/index.js'
+import { writeOrCheck } from './generated-file.js'
 
 export const DOCS_URL = new URL('../docs/conditions.md', import.meta.url)
 export const RFC_URL = 'https://www.rfc-editor.org/rfc/rfc6120'
@@ -49,7 +49,7 @@ export function renderTable(entries = registryEntries()) {
 }
 
 /** Text safe inside a Markdown table cell: no raw markup, no cell breaks. */
-function cell(text) {
+export function cell(text) {
   return String(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -80,7 +80,7 @@ export function renderMarkdown(entries = registryEntries()) {
     `The ${entries.length} error conditions of [RFC 6120](${RFC_URL}) as recorded in the registry of`,
     '`@xmpp-errors/conditions`: ' +
       `${stanzas.length} stanza conditions (§8.3.3) and ${streams.length} stream conditions (§4.9.3).`,
-    'Regenerate with `pnpm docs` (`node scripts/conditions-table.js --write` after `tsc -b`).',
+    'Regenerate with `pnpm run docs` (`node scripts/conditions-table.js --write` after `tsc -b`).',
     '',
     'A **code** is the registry key: the stanza condition itself, or `stream-` and the stream',
     'condition. **Blame** says who caused the error; the text of a sender-blame stanza error is',
@@ -140,28 +140,13 @@ export function renderMarkdown(entries = registryEntries()) {
 }
 
 function main(args) {
-  const markdown = () => renderMarkdown()
-  if (args.includes('--check')) {
-    let current = ''
-    try {
-      current = readFileSync(DOCS_URL, 'utf8')
-    } catch {
-      // A missing file is stale too.
-    }
-    if (current !== markdown()) {
-      process.stderr.write(
-        'docs/conditions.md is stale: run `node scripts/conditions-table.js --write`\n',
-      )
-      return 1
-    }
-    process.stdout.write('docs/conditions.md is up to date\n')
-    return 0
-  }
-  if (args.includes('--write')) {
-    writeFileSync(DOCS_URL, markdown())
-    process.stdout.write(`wrote ${fileURLToPath(DOCS_URL)}\n`)
-    return 0
-  }
+  const code = writeOrCheck(
+    args,
+    fileURLToPath(DOCS_URL),
+    renderMarkdown(),
+    'node scripts/conditions-table.js --write',
+  )
+  if (code !== undefined) return code
   process.stdout.write(renderTable())
   return 0
 }

@@ -1,4 +1,5 @@
 import { StanzaError } from '@xmpp-errors/middleware'
+import { NotesErrors } from './errors.js'
 
 /**
  * The notes store: a key-value store with owners, read-only notes, an admin-only namespace, a
@@ -187,7 +188,7 @@ export class NotesStore {
         uri: noteUri(this.domain, to),
       })
     }
-    throw new StanzaError('item-not-found', { text: `no note named ${quote(k)}` })
+    throw NotesErrors.noSuchNote({ key: quote(k) })
   }
 
   /** Creates or changes a note; tells whether it was created. */
@@ -210,7 +211,7 @@ export class NotesStore {
     const existing = this.#notes.get(k)
     const mode = options.mode ?? 'upsert'
     if (existing !== undefined && mode === 'create') {
-      throw new StanzaError('conflict', { text: `note ${quote(k)} already exists` })
+      throw NotesErrors.noteExists({ key: quote(k) })
     }
     if (existing === undefined && mode === 'replace') {
       throw new StanzaError('item-not-found', { text: `no note named ${quote(k)} to replace` })
@@ -246,7 +247,7 @@ export class NotesStore {
     const note = this.#require(from)
     this.#assertWritable(from, note, who)
     if (this.#notes.has(target)) {
-      throw new StanzaError('conflict', { text: `note ${quote(target)} already exists` })
+      throw NotesErrors.noteExists({ key: quote(target) })
     }
     this.#assertWritable(target, undefined, who)
     const moved: Note = { ...note, key: target }
@@ -288,7 +289,7 @@ export class NotesStore {
     if (note !== undefined) return note
     // A moved note is answered with where it went, as `get` does.
     if (this.#moved.has(key)) this.get(key)
-    throw new StanzaError('item-not-found', { text: `no note named ${quote(key)}` })
+    throw NotesErrors.noSuchNote({ key: quote(key) })
   }
 
   #assertWritable(key: string, note: Note | undefined, who: Requester): void {
@@ -300,7 +301,7 @@ export class NotesStore {
     }
     if (note === undefined) return
     if (note.readOnly) {
-      throw new StanzaError('not-allowed', { text: `note ${quote(key)} is read-only` })
+      throw NotesErrors.readOnly({ key: quote(key) })
     }
     if (note.owner !== who.jid && !note.editors.includes(who.jid)) {
       throw new StanzaError('forbidden', {

@@ -110,3 +110,5 @@ export function isAllowedType<C extends StanzaCondition>(
   const entry = stanzaByCondition.get(condition)
   return entry !== undefined && (entry.types as readonly unknown[]).includes(type)
 }
+
+export { fromLegacyCode, type LegacyCode, legacyCodes } from './legacy.js'

@@ -13,7 +13,7 @@ const { renderMarkdown, renderTable, DOCS_URL } = (await import(scriptUrl.href a
 }
 
 describe('docs/conditions.md', () => {
-  it('is what scripts/conditions-table.js --write generates (run `pnpm docs` if not)', () => {
+  it('is what scripts/conditions-table.js --write generates (run `pnpm run docs` if not)', () => {
     const committed = readFileSync(DOCS_URL, 'utf8')
     expect(committed).toBe(renderMarkdown())
   })

@@ -1,4 +1,5 @@
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
+import { errorText, freezeTexts, isLanguageTag, MAX_LANGUAGES } from './text.js'
 
 /**
  * The part of an ltx / `@xmpp/xml` element this package reads and returns. It is structural so
@@ -77,17 +78,33 @@ export function hasOwnNamespace(element: XmlElement): boolean {
 
 /**
  * The parts of an `<error/>` or `<stream:error/>` (RFC 6120 §8.3.2, §4.9.2): the first condition
- * and the first `<text/>` in `ns`, and the first child in a namespace of its own, which is the
- * application condition. Anything else is ignored, as a peer may send anything.
+ * and the first `<text/>` in `ns`, every `<text/>` by its `xml:lang` (a server may send one per
+ * language), and the first child in a namespace of its own, which is the application
+ * condition. Anything else is ignored, as a peer may send anything.
  */
 export function errorParts(error: XmlElement, ns: string) {
   let condition: XmlElement | undefined
   let text: XmlElement | undefined
   let application: XmlElement | undefined
+  const texts = new Map<string, [string, string]>()
   for (const child of childElements(error)) {
     if (namespaceOf(child) === ns) {
-      if (localName(child) === 'text') text ??= child
-      else condition ??= child
+      if (localName(child) === 'text') {
+        text ??= child
+        const tag = attribute(child, 'xml:lang')
+        // The first text of a language wins; tags compare without case (RFC 5646 §2.1.1).
+        const value = textOf(child)
+        if (
+          isLanguageTag(tag) &&
+          value &&
+          !texts.has(tag.toLowerCase()) &&
+          texts.size < MAX_LANGUAGES
+        ) {
+          texts.set(tag.toLowerCase(), [tag, errorText(value)])
+        }
+      } else {
+        condition ??= child
+      }
     } else if (hasOwnNamespace(child)) {
       application ??= child
     }
@@ -99,6 +116,8 @@ export function errorParts(error: XmlElement, ns: string) {
     text,
     /** The text's `xml:lang`, as sent: not yet checked to be a language tag. */
     lang: text && attribute(text, 'xml:lang'),
+    /** Every text that names its language. */
+    texts: freezeTexts([...texts.values()]),
     application,
   }
 }

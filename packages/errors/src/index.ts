@@ -1,14 +1,39 @@
 export { isStanzaError, isStreamError, isXmppError } from './brand.js'
-export type { XmlElement } from './element.js'
+export {
+  type Catalogue,
+  type CatalogueErrorOptions,
+  catalogueMarkdown,
+  defineErrors,
+  type ErrorDefinition,
+  type ErrorFactory,
+  type TemplateParams,
+} from './catalogue.js'
+export {
+  attribute,
+  childElements,
+  localName,
+  namespaceOf,
+  textOf,
+  type XmlElement,
+} from './element.js'
 export { isSeeOtherHost } from './host.js'
 export {
   StanzaError,
   type StanzaErrorBaseOptions,
   type StanzaErrorOptions,
+  type ToElementOptions,
 } from './stanza-error.js'
 export {
   StreamError,
   type StreamErrorBaseOptions,
   type StreamErrorOptions,
 } from './stream-error.js'
-export { errorText, MAX_ADDRESS_LENGTH, MAX_TEXT_LENGTH, sanitizeXmlText } from './text.js'
+export {
+  errorText,
+  isLanguageTag,
+  MAX_ADDRESS_LENGTH,
+  MAX_LANGUAGES,
+  MAX_TEXT_LENGTH,
+  sanitizeXmlText,
+  type Texts,
+} from './text.js'

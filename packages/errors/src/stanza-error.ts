@@ -3,6 +3,7 @@ import {
   type AllowedType,
   type Blame,
   type ErrorType,
+  fromLegacyCode,
   isAllowedType,
   isErrorType,
   isStanzaCondition,
@@ -23,19 +24,36 @@ import {
   textOf,
   type XmlElement,
 } from './element.js'
-import { errorText, isLanguageTag, MAX_ADDRESS_LENGTH, sanitizeXmlText } from './text.js'
+import {
+  errorTexts,
+  isLanguageTag,
+  MAX_ADDRESS_LENGTH,
+  sanitizeXmlText,
+  type Texts,
+  textIn,
+} from './text.js'
 
 export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   /** One of the types RFC 6120 allows for the condition; defaults to the RFC's default. */
   type?: AllowedType<C>
-  /** Human-readable text for the peer; sent only when `expose` is true. */
-  text?: string
-  /** `xml:lang` of the text. */
+  /**
+   * Human-readable text for the peer; sent only when `expose` is true. A string, or texts by
+   * language (`{ en: 'no such note', de: 'keine Notiz' }`), of which a reply carries the one in
+   * the requester's language (see `toElement`).
+   */
+  text?: string | Texts
+  /** `xml:lang` of a string text; with texts by language, the default one (else the first). */
   lang?: string
   /** The entity that generated the error (RFC 6120 §8.3.2, `by`). */
   by?: string
   /** An application-specific condition element, in a namespace of its own (RFC 6120 §8.3.4). */
   application?: XmlElement
+  /**
+   * The specification that pairs `application` with this condition and a type RFC 6120 §8.3.3
+   * does not recommend for it, e.g. `'XEP-0060 §6.2.3.2'` (not-subscribed: unexpected-request,
+   * cancel): a XEP may define the pair for its own application condition. Needs `application`.
+   */
+  specifiedBy?: string
   /** What led to this error; logged, never sent. */
   cause?: unknown
   /** Whether `text` may reach the peer. Defaults to true when the sender is to blame. */
@@ -46,6 +64,13 @@ export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
    * expected answer (like an HTTP 404), not a fault whose origin someone must find.
    */
   stack?: boolean
+}
+
+export interface ToElementOptions {
+  /** The language of the text to write, when the error has a text in it (a key of `texts`). */
+  lang?: string | undefined
+  /** Write XEP-0086's numeric `code` too, where the condition has one. */
+  legacyCode?: boolean | undefined
 }
 
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
@@ -60,6 +85,8 @@ const fromWire = Symbol('fromWire')
 interface Parsed {
   [fromWire]?: true
   type?: ErrorType
+  /** Every `<text/>` that named its language, beside the first text in `text` and `lang`. */
+  texts?: Texts
   originalCondition?: string
   element?: XmlElement
 }
@@ -84,8 +111,12 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   readonly title: string
   readonly type: AllowedType<C>
   readonly blame: Blame
+  /** The text in the default language. */
   readonly text: string | undefined
+  /** The language of `text`, where known. */
   readonly lang: string | undefined
+  /** Every text by language; empty when the only text's language is not known. */
+  readonly texts: Texts
   readonly by: string | undefined
   readonly uri: string | undefined
   readonly application: XmlElement | undefined
@@ -103,7 +134,11 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     }
     const parsed = options as Parsed
     const type = options.type ?? entry.type
-    if (!isAllowedType(condition, type) && !(parsed[fromWire] && isErrorType(type))) {
+    const specified = typeof options.specifiedBy === 'string' && options.application !== undefined
+    if (
+      !isAllowedType(condition, type) &&
+      !((parsed[fromWire] || specified) && isErrorType(type))
+    ) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
           `allowed: ${entry.types.join(', ')}`,
@@ -120,13 +155,10 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
         )
       }
     }
-    if (options.lang !== undefined && !isLanguageTag(options.lang)) {
-      throw new TypeError(`StanzaError: lang ${JSON.stringify(options.lang)} is not a language tag`)
-    }
     const { application } = options
     if (application !== undefined) assertApplication(application)
-    const text =
-      typeof options.text === 'string' && options.text ? errorText(options.text) : undefined
+    const texts = errorTexts(options.text, options.lang, 'StanzaError')
+    const { text } = texts
 
     // V8 reads the limit when the error is made; restored right after, nothing runs between.
     const stackTraceLimit = Error.stackTraceLimit
@@ -143,7 +175,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.type = type as AllowedType<C>
     this.blame = entry.blame
     this.text = text
-    this.lang = options.lang
+    this.lang = texts.lang
+    this.texts = parsed[fromWire] && parsed.texts ? parsed.texts : texts.texts
     this.by = typeof options.by === 'string' && options.by ? sanitizeXmlText(options.by) : undefined
     this.uri = options.uri ? sanitizeXmlText(options.uri) : undefined
     this.application = application
@@ -152,16 +185,23 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.element = parsed.element
   }
 
-  /** `<error type by>` with condition, text (when exposed) and application condition, in RFC order. */
-  toElement(): XmlElement {
+  /**
+   * `<error type by>` with condition, text (when exposed) and application condition, in RFC
+   * order. `lang` picks the text of that language, where the error has one, else the default;
+   * `legacyCode` adds XEP-0086's `code` for peers that read only that.
+   */
+  toElement(options: ToElementOptions = {}): XmlElement {
     const attrs: Record<string, string> = { type: this.type }
     if (this.by !== undefined) attrs.by = this.by
+    const code = options.legacyCode ? lookup('stanza', this.condition).legacyCode : null
+    if (code !== null) attrs.code = String(code)
+    const [text, lang] = textIn(this, options.lang)
     return xml(
       'error',
       attrs,
       xml(this.condition, { xmlns: NS_STANZAS }, this.uri),
-      this.expose && this.text !== undefined
-        ? xml('text', { xmlns: NS_STANZAS, 'xml:lang': this.lang }, this.text)
+      this.expose && text !== undefined
+        ? xml('text', { xmlns: NS_STANZAS, 'xml:lang': lang }, text)
         : undefined,
       this.application,
     )
@@ -192,16 +232,21 @@ function parseStanzaError(element: unknown): StanzaError {
     name,
     text: textElement,
     lang,
+    texts,
     application,
   } = errorParts(error, NS_STANZAS)
   const known = isStanzaCondition(name)
-  const condition: StanzaCondition = known ? name : 'undefined-condition'
-  const type = attribute(error, 'type')
+  // XEP-0086 §3: a peer that predates RFC 3920 sends only a code, and its text as character data.
+  const legacy = known ? undefined : fromLegacyCode(attribute(error, 'code'))
+  const condition: StanzaCondition = known ? name : (legacy?.condition ?? 'undefined-condition')
+  const type = attribute(error, 'type') ?? legacy?.type
   const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
+  const text = textElement ? textOf(textElement) : legacy && textOf(error).trim()
   const options: StanzaErrorOptions & Parsed = {
     ...(isErrorType(type) ? { type } : {}),
-    ...(textElement ? { text: textOf(textElement), expose: true } : {}),
-    ...(isLanguageTag(lang) ? { lang } : {}),
+    ...(text ? { text, expose: true } : {}),
+    ...(textElement && isLanguageTag(lang) ? { lang } : {}),
+    texts,
     ...(lookup('stanza', condition).characterData === 'xmpp-uri' && fitsAddress(uri)
       ? { uri }
       : {}),

@@ -16,11 +16,15 @@ import {
   type XmlElement,
 } from './element.js'
 import { isSeeOtherHost } from './host.js'
-import { errorText, isLanguageTag } from './text.js'
+import { errorTexts, isLanguageTag, type Texts, textIn } from './text.js'
 
 export interface StreamErrorBaseOptions {
-  /** Text for the peer (RFC 6120 §4.9.2); sent as a sibling of the condition. */
-  text?: string
+  /**
+   * Text for the peer (RFC 6120 §4.9.2); sent as a sibling of the condition. A string, or texts
+   * by language (`{ en: 'bye', de: 'tschüss' }`), of which the element carries one.
+   */
+  text?: string | Texts
+  /** `xml:lang` of a string text; with texts by language, the default one (else the first). */
   lang?: string
   /** An application-specific condition element, in a namespace of its own (RFC 6120 §4.9.4). */
   application?: XmlElement
@@ -31,6 +35,14 @@ export interface StreamErrorBaseOptions {
 /** `host` exists only for `see-other-host`: `domain[:port]`, `ipv4[:port]` or `[ipv6][:port]`. */
 export type StreamErrorOptions<C extends StreamCondition = StreamCondition> =
   StreamErrorBaseOptions & (C extends 'see-other-host' ? { host?: string } : { host?: never })
+
+/** Options only the parser sets: they are read when `element` is set. */
+interface Parsed {
+  originalCondition?: string
+  element?: XmlElement
+  /** Every `<text/>` that named its language. */
+  texts?: Texts
+}
 
 /**
  * An XMPP stream error (RFC 6120 §4.9). Thrown from a handler, the `errors()` middleware sends
@@ -46,8 +58,12 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   /** The registry code: `stream-` and the condition. */
   readonly code: `stream-${C}`
   readonly title: string
+  /** The text in the default language. */
   readonly text: string | undefined
+  /** The language of `text`, where known. */
   readonly lang: string | undefined
+  /** Every text by language; empty when the only text's language is not known. */
+  readonly texts: Texts
   readonly host: string | undefined
   readonly application: XmlElement | undefined
   /** When parsed from a peer's unknown or missing condition: the name it sent, if any. */
@@ -73,13 +89,10 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
         )
       }
     }
-    if (options.lang !== undefined && !isLanguageTag(options.lang)) {
-      throw new TypeError(`StreamError: lang ${JSON.stringify(options.lang)} is not a language tag`)
-    }
     const { application } = options
     if (application !== undefined) assertStreamApplication(application)
-    const text =
-      typeof options.text === 'string' && options.text ? errorText(options.text) : undefined
+    const texts = errorTexts(options.text, options.lang, 'StreamError')
+    const { text } = texts
 
     super(
       text ? `${condition} - ${text}` : condition,
@@ -90,23 +103,26 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     this.code = entry.code as `stream-${C}`
     this.title = entry.title
     this.text = text
-    this.lang = options.lang
+    this.lang = texts.lang
     this.host = options.host
     this.application = application
-    const parsed = options as { originalCondition?: string; element?: XmlElement }
+    const parsed = options as Parsed
+    this.texts = parsed.element && parsed.texts ? parsed.texts : texts.texts
     this.originalCondition = parsed.originalCondition
     this.element = parsed.element
   }
 
-  /** `<stream:error>` with the condition, then `<text/>` as its sibling, then the application condition. */
-  toElement(): XmlElement {
+  /**
+   * `<stream:error>` with the condition, then `<text/>` as its sibling, then the application
+   * condition. `lang` picks the text of that language, where the error has one.
+   */
+  toElement(options: { lang?: string | undefined } = {}): XmlElement {
+    const [text, lang] = textIn(this, options.lang)
     return xml(
       'stream:error',
       {},
       xml(this.condition, { xmlns: NS_STREAMS }, this.host),
-      this.text === undefined
-        ? undefined
-        : xml('text', { xmlns: NS_STREAMS, 'xml:lang': this.lang }, this.text),
+      text === undefined ? undefined : xml('text', { xmlns: NS_STREAMS, 'xml:lang': lang }, text),
       this.application,
     )
   }
@@ -131,12 +147,14 @@ function parseStreamError(element: unknown): StreamError {
     name,
     text: textElement,
     lang,
+    texts,
     application,
   } = errorParts(element, NS_STREAMS)
   const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
   const host = condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
-  const options: StreamErrorOptions & { originalCondition?: string; element?: XmlElement } = {
+  const options: StreamErrorOptions & Parsed = {
     element,
+    texts,
     ...(textElement ? { text: textOf(textElement) } : {}),
     ...(isLanguageTag(lang) ? { lang } : {}),
     ...(isSeeOtherHost(host) ? { host } : {}),

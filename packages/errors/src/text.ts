@@ -40,3 +40,93 @@ const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
 export function isLanguageTag(value: unknown): value is string {
   return typeof value === 'string' && LANGUAGE_TAG.test(value)
 }
+
+/** An error's text in several languages, keyed by language tag: `{ en: 'no such note', de: '…' }`. */
+export type Texts = Readonly<Record<string, string>>
+
+/** Most languages kept from one peer's error: each `<text/>` is capped, so this caps them all. */
+export const MAX_LANGUAGES = 32
+
+/** The text of an error in its default language, that language, and every text by language. */
+export interface ErrorTexts {
+  text: string | undefined
+  lang: string | undefined
+  texts: Texts
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+const NO_TEXTS: Texts = Object.freeze(Object.create(null) as Record<string, string>)
+
+/**
+ * A null-prototype frozen map, so that no language tag (`toString`, say) meets a prototype key.
+ * Most errors have no text by language: they share one empty map.
+ */
+export function freezeTexts(entries: Array<[string, string]>): Texts {
+  if (entries.length === 0) return NO_TEXTS
+  return Object.freeze(
+    Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)),
+  )
+}
+
+/**
+ * Reads the `text` and `lang` options of an error. `text` is a string in the language `lang`,
+ * or a map of texts by language, whose default is `lang` or else its first language. Texts are
+ * sanitised and capped as `errorText` does; anything else is a TypeError naming `where`.
+ */
+export function errorTexts(text: unknown, lang: unknown, where: string): ErrorTexts {
+  if (lang !== undefined && !isLanguageTag(lang)) {
+    throw new TypeError(`${where}: lang ${JSON.stringify(lang)} is not a language tag`)
+  }
+  if (text === undefined) return { text: undefined, lang, texts: freezeTexts([]) }
+  if (typeof text === 'string') {
+    const value = text ? errorText(text) : undefined
+    return {
+      text: value,
+      lang,
+      texts: freezeTexts(value !== undefined && lang !== undefined ? [[lang, value]] : []),
+    }
+  }
+  if (!isPlainObject(text)) {
+    throw new TypeError(
+      `${where}: text must be a string or an object of texts by language, e.g. { en: '…', de: '…' }`,
+    )
+  }
+  const entries: Array<[string, string]> = []
+  const seen = new Set<string>()
+  for (const [tag, value] of Object.entries(text)) {
+    if (!isLanguageTag(tag)) {
+      throw new TypeError(`${where}: text key ${JSON.stringify(tag)} is not a language tag`)
+    }
+    // Language tags compare without case (RFC 5646 §2.1.1): en and EN would be one language.
+    if (seen.has(tag.toLowerCase())) {
+      throw new TypeError(`${where}: text has language ${JSON.stringify(tag)} twice`)
+    }
+    seen.add(tag.toLowerCase())
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(`${where}: text.${tag} must be a non-empty string`)
+    }
+    entries.push([tag, errorText(value)])
+  }
+  const first = entries[0]
+  if (first === undefined) throw new TypeError(`${where}: text has no language`)
+  const chosen =
+    lang === undefined ? first : entries.find(([tag]) => tag.toLowerCase() === lang.toLowerCase())
+  if (chosen === undefined) {
+    throw new TypeError(`${where}: lang ${JSON.stringify(lang)} is not one of the text's languages`)
+  }
+  return { text: chosen[1], lang: chosen[0], texts: freezeTexts(entries) }
+}
+
+/** The text to write for `lang` when the error has it, else the error's default text and language. */
+export function textIn(
+  error: ErrorTexts,
+  lang: string | undefined,
+): [string | undefined, string | undefined] {
+  if (lang !== undefined && Object.hasOwn(error.texts, lang)) return [error.texts[lang], lang]
+  return [error.text, error.lang]
+}

@@ -1,6 +1,7 @@
 import jid from '@xmpp/jid'
-import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type Decision, decide } from './decide.js'
+import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
@@ -38,6 +39,13 @@ export interface ErrorsOptions {
    * limit a sender gets one `policy-violation` (type wait), then nothing until the window ends.
    */
   rateLimit?: boolean | Partial<RateLimitOptions>
+  /**
+   * The component's language (default `en`). A text given by language is sent in the stanza's
+   * `xml:lang`, else its primary subtag, else this language.
+   */
+  lang?: string
+  /** Write XEP-0086's numeric `code` on error elements, for peers that read only that. */
+  legacyCodes?: boolean
 }
 
 export const defaultEcho: Readonly<EchoOptions> = {
@@ -72,9 +80,14 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   const logger = options.logger ?? stderrLogger()
   const { onError, map } = options
   const after = options.afterStreamError ?? 'reconnect'
+  if (options.lang !== undefined && !isLanguageTag(options.lang)) {
+    throw new TypeError(`errors(): lang ${JSON.stringify(options.lang)} is not a language tag`)
+  }
   const replyOptions: ReplyOptions = {
     by: options.by ?? true,
     echo: { ...defaultEcho, ...options.echo },
+    lang: options.lang ?? 'en',
+    legacyCodes: options.legacyCodes ?? false,
   }
   const limit =
     options.rateLimit === undefined || options.rateLimit === false
@@ -107,7 +120,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return payload !== undefined && decision.reason === 'rate-limited' ? nothingMore() : undefined
     }
     if (error.kind === 'stream') {
-      closeStream(ctx.entity, error, after).catch(() => {})
+      const lang = textLanguage(languagesOf(error), undefined, replyOptions.lang)
+      closeStream(ctx.entity, error, after, lang).catch(() => {})
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)

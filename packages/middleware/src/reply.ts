@@ -1,5 +1,6 @@
 import { xml } from '@xmpp/xml'
 import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+import { languagesOf, textLanguage } from './language.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -16,11 +17,21 @@ export interface ReplyOptions {
   /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to. */
   by: boolean
   echo: EchoOptions
+  /** The component's language: the text's when the stanza's `xml:lang` has none. */
+  lang: string
+  /** Write XEP-0086's `code` on error elements. */
+  legacyCodes: boolean
 }
 
-/** `error.toElement()`, with `by` defaulting to the address the stanza was sent to. */
+/**
+ * `error.toElement()` in the stanza's language, with `by` defaulting to the address the stanza
+ * was sent to.
+ */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
-  const element = error.toElement()
+  const element = error.toElement({
+    lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
+    legacyCode: options.legacyCodes,
+  })
   const to = stanza.attrs.to
   if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
     element.attrs.by = sanitizeXmlText(to)

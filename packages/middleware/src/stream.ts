@@ -18,9 +18,9 @@ export function closedByUs(entity: object, now = Date.now()): boolean {
   return at !== undefined && now - at < 5000
 }
 
-function streamErrorElement(error: StreamError) {
+function streamErrorElement(error: StreamError, lang: string | undefined) {
   try {
-    return error.toElement()
+    return error.toElement({ lang })
   } catch {
     // A subclass or a forged brand whose element cannot be built: the stream still must close.
     return new StreamError('internal-server-error').toElement()
@@ -36,11 +36,13 @@ export async function closeStream(
   entity: XmppEntity,
   error: StreamError,
   after: AfterStreamError,
+  /** The language of the text to send, where the error has texts by language. */
+  lang?: string,
 ): Promise<void> {
   if (closing.has(entity)) return
   closing.add(entity)
   try {
-    await entity.send(streamErrorElement(error)).catch(() => {})
+    await entity.send(streamErrorElement(error, lang)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
       // The socket's late 'close' can set the status back to 'disconnect' after stop() set it
       // 'offline', and the reconnect plugin reconnects on 'disconnect': stop the plugin first.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultEcho } from '../src/errors.js'
 import { echoFor, errorElementFor, replyFor, trimEchoedPayload } from '../src/reply.js'
 
-const options = { by: true, echo: { ...defaultEcho } }
+const options = { by: true, echo: { ...defaultEcho }, lang: 'en', legacyCodes: false }
 const request = () =>
   xml(
     'iq',

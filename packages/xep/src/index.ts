@@ -1,0 +1,20 @@
+export { xeps } from './registry.js'
+export {
+  blocking,
+  type ConditionOptions,
+  commands,
+  type GeneralConditionOf,
+  type GeneralOf,
+  jingle,
+  pubsub,
+  read,
+  upload,
+  type Xep,
+  type XepCondition,
+  type XepConditionName,
+  type XepConditionOf,
+  type XepError,
+  type XepErrorOptions,
+  type XepName,
+  xmppErrors,
+} from './xep.js'
