@@ -1,0 +1,259 @@
+/// <reference path="../src/xmpp-modules.d.ts" />
+// The published packages as a user gets them: packed with `pnpm pack`, installed with npm in a
+// project outside the workspace beside @xmpp/component 0.13.1 and @xmpp/client 0.14.0, and run
+// through a real Prosody in three layouts. Inside the workspace there is one ltx, so only here can
+// the suite see what happens when our `@xmpp/xml` and `ltx` are other copies than xmpp.js's.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NS_STANZAS } from '@xmpp-errors/conditions'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type Client,
+  connectClient,
+  type Element,
+  nextStanza,
+  request,
+  stopAll,
+  xml,
+} from '../src/clients.js'
+import { startProsody } from '../src/servers/prosody.js'
+import type { XmppServer } from '../src/servers/types.js'
+import { logSize, userOf, waitForLog } from '../src/suite.js'
+import {
+  CONSUMER,
+  copyIn,
+  elementClasses,
+  exec,
+  giveOwnCopies,
+  npmProject,
+  type Published,
+  pack,
+  XMPP_JS,
+} from './project.js'
+
+const NS = 'urn:xmpp-errors:install'
+
+let work: string
+let server: XmppServer
+let published: Published[]
+/** The project as npm lays it out. */
+let npmLayout: string
+/** The same project, each of our packages that builds XML with its own @xmpp/xml and ltx. */
+let ownCopies: string
+let peer: Client
+const apps: ChildProcess[] = []
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'xmpp-errors-install-'))
+  ;[server, published] = await Promise.all([
+    startProsody({ components: 3, users: 3 }),
+    pack(join(work, 'tarballs')),
+  ])
+  npmLayout = join(work, 'npm')
+  await npmProject(
+    npmLayout,
+    published.map((p) => p.tarball),
+    [...XMPP_JS, ...CONSUMER],
+  )
+  ownCopies = join(work, 'own-copies')
+  await exec('cp', ['-R', npmLayout, ownCopies], { cwd: work })
+  for (const dir of [npmLayout, ownCopies]) {
+    await copyIn(dir, 'test/install/fixtures/app.mjs', 'app.mjs')
+  }
+  peer = await connectClient(server, userOf(server, 'u2'), { resource: 'peer' })
+}, 300_000)
+
+afterAll(async () => {
+  for (const app of apps) app.kill('SIGTERM')
+  await stopAll()
+  await server?.stop()
+  if (work) await rm(work, { recursive: true, force: true })
+})
+
+interface App {
+  process: ChildProcess
+  /** Everything the app wrote, `sent <xml>` lines included. */
+  stdout: () => string
+  stderr: () => string
+}
+
+/** Runs `node <script>` in `project` and resolves once it prints `online`. */
+function start(project: string, script: string, env: NodeJS.ProcessEnv): Promise<App> {
+  const child = spawn(process.execPath, [script], {
+    cwd: project,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  apps.push(child)
+  let stdout = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} not online:\n${stderr}`)), 20_000)
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      if (/^online /m.test(stdout)) {
+        clearTimeout(timer)
+        resolve({ process: child, stdout: () => stdout, stderr: () => stderr })
+      }
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${script} exited with ${code}:\n${stdout}\n${stderr}`))
+    })
+  })
+}
+
+/** An error reply as `type condition "text"`, or what came instead. */
+function summary(reply: Element): string {
+  if (reply.attrs.type !== 'error')
+    return `${reply.name} type=${reply.attrs.type} ${reply.toString()}`
+  const error = reply.getChild('error')
+  const condition = error
+    ?.getChildElements()
+    .find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')
+  const text = error?.getChildText('text', NS_STANZAS)
+  return `${reply.name} error ${error?.attrs.type} ${condition?.name}${text ? ` "${text}"` : ''}`
+}
+
+const iq = (to: string, type: 'get' | 'set', payload: Element) => xml('iq', { type, to }, payload)
+
+async function ask(stanza: Element, match: (s: Element) => boolean): Promise<string> {
+  const reply = nextStanza(peer, match, 10_000)
+  await peer.send(stanza)
+  return summary(await reply)
+}
+
+/**
+ * What the peer gets back from the app at `target` for each kind of throw, through Prosody.
+ * Every IQ of these must be answered with an error, never with an empty result.
+ */
+async function replies(target: string): Promise<Record<string, string>> {
+  const fromTarget = (name: string, id: string) => (s: Element) =>
+    s.name === name && s.attrs.id === id && s.attrs.from === target
+  return {
+    'iq, StanzaError thrown in a middleware': summary(
+      await request(peer, iq(target, 'get', xml('throw', { xmlns: NS, what: 'stanza' })), 10_000),
+    ),
+    'iq, unknown exception': summary(
+      await request(peer, iq(target, 'set', xml('throw', { xmlns: NS, what: 'unknown' })), 10_000),
+    ),
+    'iq, StanzaError thrown in an iqCallee route': summary(
+      await request(peer, iq(target, 'get', xml('route', { xmlns: NS })), 10_000),
+    ),
+    'iq, a route that answers': (
+      await request(peer, iq(target, 'get', xml('ping', { xmlns: NS })), 10_000)
+    )
+      .toString()
+      .includes(`<pong xmlns="${NS}"/>`)
+      ? 'result with <pong/>'
+      : 'no <pong/>',
+    'message, StanzaError': await ask(
+      xml('message', { to: target, id: 'm1' }, xml('body', {}, 'stanza')),
+      fromTarget('message', 'm1'),
+    ),
+    'message, unknown exception': await ask(
+      xml('message', { to: target, id: 'm2' }, xml('body', {}, 'unknown')),
+      fromTarget('message', 'm2'),
+    ),
+    'presence, StanzaError': await ask(
+      xml('presence', { to: target, id: 'p1' }, xml('status', {}, 'stanza')),
+      fromTarget('presence', 'p1'),
+    ),
+    "guard(), a stanza to the malformed 'foo@'": await ask(
+      xml('message', { to: target, id: 'g1' }, xml('body', {}, 'guard')),
+      (s) => s.name === 'iq' && s.attrs.id === 'guarded',
+    ),
+  }
+}
+
+/** What each throw must be answered with, from `by`. */
+const answered = {
+  'iq, StanzaError thrown in a middleware': 'iq error cancel item-not-found "no such item"',
+  'iq, unknown exception': 'iq error cancel internal-server-error',
+  'iq, StanzaError thrown in an iqCallee route': 'iq error cancel not-allowed "route says no"',
+  'iq, a route that answers': 'result with <pong/>',
+  'message, StanzaError': 'message error cancel item-not-found "no such item"',
+  'message, unknown exception': 'message error cancel internal-server-error',
+  'presence, StanzaError': 'presence error cancel item-not-found "no such item"',
+  "guard(), a stanza to the malformed 'foo@'":
+    'iq error modify jid-malformed "malformed \'to\' address"',
+}
+
+/** A thrown StreamError: no reply, the server receives the stream error and closes the session. */
+async function streamError(target: string, app: App): Promise<void> {
+  const offset = await logSize(server.logFile)
+  const id = `stream-${Date.now()}`
+  const noReply = nextStanza(peer, (s) => s.attrs.id === id, 1_500).then(
+    (s) => `a reply: ${s.toString()}`,
+    () => 'no reply',
+  )
+  await peer.send(
+    xml('iq', { type: 'get', to: target, id }, xml('throw', { xmlns: NS, what: 'stream' })),
+  )
+  await waitForLog(
+    server.logFile,
+    offset,
+    /Session closed by remote with error: policy-violation \(install test\)/,
+    10_000,
+  )
+  expect(await noReply).toBe('no reply')
+  expect(app.stdout()).toContain(
+    'sent <stream:error><policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>' +
+      '<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">install test</text></stream:error>',
+  )
+}
+
+const componentEnv = (domain: string) => ({
+  XMPP_KIND: 'component',
+  XMPP_SERVICE: `xmpp://${server.host}:${server.componentPort}`,
+  XMPP_DOMAIN: domain,
+  XMPP_SECRET: server.componentSecret,
+})
+
+describe('installed from the packed tarballs with npm', () => {
+  it('as npm lays them out, a component answers every throw with its error', async () => {
+    const target = `c1.${server.domain}`
+    const app = await start(npmLayout, 'app.mjs', componentEnv(target))
+    expect(await replies(target)).toEqual(answered)
+    await streamError(target, app)
+  })
+
+  it('with its own copies of @xmpp/xml and ltx in each package, a component still answers errors, never an empty result', async () => {
+    const builders = published
+      .filter((p) => p.name !== '@xmpp-errors/conditions')
+      .map((p) => p.name)
+    await giveOwnCopies(ownCopies, builders)
+    // The layout is what it claims: each package builds with a class xmpp.js does not know.
+    const classes = await elementClasses(ownCopies, builders)
+    for (const name of builders) {
+      expect(classes[name]?.xml).toContain(join('node_modules', name, 'node_modules', '@xmpp'))
+      expect(classes[name]?.sameClassAsXmppJs).toBe(false)
+    }
+    expect(await elementClasses(npmLayout, builders)).toMatchObject(
+      Object.fromEntries(builders.map((name) => [name, { sameClassAsXmppJs: true }])),
+    )
+    const target = `c2.${server.domain}`
+    const app = await start(ownCopies, 'app.mjs', componentEnv(target))
+    expect(await replies(target)).toEqual(answered)
+    await streamError(target, app)
+  })
+
+  it('a bot logged in with @xmpp/client 0.14.0 (c2s) answers IQs from another user with their errors', async () => {
+    const bot = userOf(server, 'u1')
+    const target = `${bot.jid}/bot`
+    const app = await start(npmLayout, 'app.mjs', {
+      XMPP_KIND: 'client',
+      XMPP_SERVICE: `xmpp://${server.host}:${server.c2sPort}`,
+      XMPP_DOMAIN: server.domain,
+      XMPP_USERNAME: bot.username,
+      XMPP_PASSWORD: bot.password,
+    })
+    expect(await replies(target)).toEqual(answered)
+    await streamError(target, app)
+  })
+})

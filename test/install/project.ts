@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process'
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+
+// A project outside the workspace, made as a new user makes one: `npm init -y`, then npm installs
+// the packed tarballs beside xmpp.js. No links, no workspace: what the registry would serve.
+
+const run = promisify(execFile)
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+
+/** xmpp.js as users install it: the latest component (0.13, CommonJS) and the 0.14 client. */
+export const XMPP_JS = ['@xmpp/component@0.13.1', '@xmpp/client@0.14.0']
+/** What the quick start and a strict TypeScript consumer need beside them. */
+export const CONSUMER = ['pino@9', '@types/node@20']
+
+export interface Published {
+  name: string
+  /** packages/<dir> */
+  dir: string
+  tarball: string
+}
+
+export interface Command {
+  stdout: string
+  stderr: string
+}
+
+export async function exec(
+  file: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<Command> {
+  try {
+    const { stdout, stderr } = await run(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      timeout: options.timeout ?? 120_000,
+      maxBuffer: 32 * 1024 * 1024,
+    })
+    return { stdout, stderr }
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string }
+    throw new Error(`${file} ${args.join(' ')} failed in ${options.cwd}:\n${stdout}\n${stderr}`, {
+      cause: error,
+    })
+  }
+}
+
+/** The workspace's publishable packages: every packages/* that is not private. */
+export async function publishable(): Promise<Array<{ name: string; dir: string }>> {
+  const found: Array<{ name: string; dir: string }> = []
+  for (const entry of await readdir(join(ROOT, 'packages'), { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue
+    const dir = join(ROOT, 'packages', entry.name)
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+    if (!manifest.private) found.push({ name: manifest.name, dir })
+  }
+  return found
+}
+
+/** `pnpm pack` of each package into `into`: workspace ranges become the versions published. */
+export async function pack(into: string): Promise<Published[]> {
+  await mkdir(into, { recursive: true })
+  const packed: Published[] = []
+  for (const { name, dir } of await publishable()) {
+    const { stdout } = await exec('corepack', ['pnpm', 'pack', '--pack-destination', into], {
+      cwd: dir,
+      env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    })
+    const tarball = stdout.trim().split('\n').pop() ?? ''
+    if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack printed no tarball: ${stdout}`)
+    packed.push({ name, dir, tarball: resolve(into, tarball) })
+  }
+  return packed
+}
+
+/**
+ * `npm init -y`, `"type": "module"` (the quick start uses `import` and top-level `await`), then
+ * one `npm install` of the tarballs and `extra`, with a cache of its own inside `dir`.
+ */
+export async function npmProject(dir: string, tarballs: string[], extra: string[]): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  const npm = { cwd: dir, env: { npm_config_cache: join(dir, '..', 'npm-cache') } }
+  await exec('npm', ['init', '-y'], npm)
+  await exec('npm', ['pkg', 'set', 'type=module'], npm)
+  await exec(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...extra],
+    { ...npm, timeout: 240_000 },
+  )
+}
+
+/** The directory of the package `name` as Node resolves it from `from`. */
+export function packageDir(name: string, from: string): string {
+  const require = createRequire(join(from, 'noop.js'))
+  let dir = dirname(require.resolve(name))
+  while (dir !== dirname(dir)) {
+    try {
+      const manifest = require(join(dir, 'package.json')) as { name?: string }
+      if (manifest.name === name) return dir
+    } catch {}
+    dir = dirname(dir)
+  }
+  throw new Error(`no package.json of ${name} above ${require.resolve(name)}`)
+}
+
+/**
+ * The layout of an `npm link`, a nested workspace, or a version skew between the `@xmpp/xml`
+ * of xmpp.js and ours: each of `packages` gets its own copy of `@xmpp/xml` and `ltx` in its own
+ * node_modules, so the elements it builds are of another class than xmpp.js's.
+ */
+export async function giveOwnCopies(project: string, packages: string[]): Promise<void> {
+  for (const name of packages) {
+    const dir = join(project, 'node_modules', name)
+    const xml = packageDir('@xmpp/xml', dir)
+    const ltx = packageDir('ltx', xml)
+    await cp(xml, join(dir, 'node_modules', '@xmpp', 'xml'), { recursive: true })
+    await cp(ltx, join(dir, 'node_modules', 'ltx'), { recursive: true })
+  }
+}
+
+/**
+ * Where, in a fresh Node.js process in `project`, each package's `@xmpp/xml` resolves, and whether
+ * its `Element` is the very class xmpp.js's IQ handler (in `@xmpp/iq`) tests replies against.
+ */
+export async function elementClasses(
+  project: string,
+  packages: string[],
+): Promise<Record<string, { xml: string; sameClassAsXmppJs: boolean }>> {
+  const script = `
+    const { createRequire } = require('node:module')
+    const { join } = require('node:path')
+    const from = (dir) => createRequire(join(dir, 'noop.js'))
+    const component = require.resolve('@xmpp/component')
+    const theirs = from(from(component).resolve('@xmpp/iq/callee.js'))('@xmpp/xml').Element
+    const out = {}
+    for (const name of JSON.parse(process.argv[1])) {
+      const own = from(join(process.cwd(), 'node_modules', name))
+      const xml = own.resolve('@xmpp/xml')
+      out[name] = { xml, sameClassAsXmppJs: own('@xmpp/xml').Element === theirs }
+    }
+    console.log(JSON.stringify(out))
+  `
+  const { stdout } = await exec(process.execPath, ['-e', script, JSON.stringify(packages)], {
+    cwd: project,
+  })
+  return JSON.parse(stdout)
+}
+
+/** Copies a fixture file of test/install/fixtures (or any file of the repo) into the project. */
+export async function copyIn(project: string, from: string, to: string): Promise<string> {
+  const target = join(project, to)
+  await mkdir(dirname(target), { recursive: true })
+  await writeFile(target, await readFile(resolve(ROOT, from)))
+  return target
+}
