@@ -12,3 +12,4 @@ export {
   type StreamErrorOptions,
 } from './stream-error.js'
 export { errorText, MAX_ADDRESS_LENGTH, MAX_TEXT_LENGTH, sanitizeXmlText } from './text.js'
+export { type BuildElement, xmlLike } from './xml-like.js'

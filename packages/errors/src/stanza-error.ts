@@ -1,4 +1,3 @@
-import { xml } from '@xmpp/xml'
 import {
   type AllowedType,
   type Blame,
@@ -24,6 +23,7 @@ import {
   type XmlElement,
 } from './element.js'
 import { errorText, isLanguageTag, MAX_ADDRESS_LENGTH, sanitizeXmlText } from './text.js'
+import { xmlLike } from './xml-like.js'
 
 export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   /** One of the types RFC 6120 allows for the condition; defaults to the RFC's default. */
@@ -152,8 +152,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.element = parsed.element
   }
 
-  /** `<error type by>` with condition, text (when exposed) and application condition, in RFC order. */
-  toElement(): XmlElement {
+  /**
+   * `<error type by>` with condition, text (when exposed) and application condition, in RFC order.
+   * Pass the stanza being answered as `like` to build it with that stanza's element class, which
+   * is the class xmpp.js checks replies against (see `xmlLike`).
+   */
+  toElement(like?: XmlElement): XmlElement {
+    const xml = xmlLike(like)
     const attrs: Record<string, string> = { type: this.type }
     if (this.by !== undefined) attrs.by = this.by
     return xml(

@@ -1,4 +1,3 @@
-import { xml } from '@xmpp/xml'
 import {
   isStreamCondition,
   lookup,
@@ -17,6 +16,7 @@ import {
 } from './element.js'
 import { isSeeOtherHost } from './host.js'
 import { errorText, isLanguageTag } from './text.js'
+import { xmlLike } from './xml-like.js'
 
 export interface StreamErrorBaseOptions {
   /** Text for the peer (RFC 6120 §4.9.2); sent as a sibling of the condition. */
@@ -98,8 +98,12 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     this.element = parsed.element
   }
 
-  /** `<stream:error>` with the condition, then `<text/>` as its sibling, then the application condition. */
-  toElement(): XmlElement {
+  /**
+   * `<stream:error>` with the condition, then `<text/>` as its sibling, then the application
+   * condition; built with the element class of `like` when given (see `StanzaError.toElement`).
+   */
+  toElement(like?: XmlElement): XmlElement {
+    const xml = xmlLike(like)
     return xml(
       'stream:error',
       {},

@@ -107,7 +107,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return payload !== undefined && decision.reason === 'rate-limited' ? nothingMore() : undefined
     }
     if (error.kind === 'stream') {
-      closeStream(ctx.entity, error, after).catch(() => {})
+      closeStream(ctx.entity, error, after, ctx.stanza).catch(() => {})
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)

@@ -1,5 +1,4 @@
-import { xml } from '@xmpp/xml'
-import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -18,9 +17,9 @@ export interface ReplyOptions {
   echo: EchoOptions
 }
 
-/** `error.toElement()`, with `by` defaulting to the address the stanza was sent to. */
+/** `error.toElement()` of the stanza's element class, `by` defaulting to the address it was sent to. */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
-  const element = error.toElement()
+  const element = error.toElement(stanza)
   const to = stanza.attrs.to
   if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
     element.attrs.by = sanitizeXmlText(to)
@@ -87,12 +86,15 @@ export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo:
   payload.children = []
 }
 
-/** The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id. */
+/**
+ * The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id; of the
+ * stanza's element class, as xmpp.js may check what it sends against its own.
+ */
 export function replyFor(stanza: XmlElement, error: XmlElement, payload: XmlElement[]) {
   const { from, to, id } = stanza.attrs
   const attrs: Record<string, string> = { type: 'error' }
   if (typeof to === 'string' && to !== '') attrs.from = to
   if (typeof from === 'string') attrs.to = from
   if (typeof id === 'string' && id !== '') attrs.id = id
-  return xml(stanza.name, attrs, ...payload, error)
+  return xmlLike(stanza)(stanza.name, attrs, ...payload, error)
 }

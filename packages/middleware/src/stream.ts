@@ -1,4 +1,4 @@
-import { StreamError } from '@xmpp-errors/errors'
+import { StreamError, type XmlElement } from '@xmpp-errors/errors'
 import type { XmppEntity } from './types.js'
 
 export type AfterStreamError = 'reconnect' | 'stop'
@@ -18,29 +18,31 @@ export function closedByUs(entity: object, now = Date.now()): boolean {
   return at !== undefined && now - at < 5000
 }
 
-function streamErrorElement(error: StreamError) {
+function streamErrorElement(error: StreamError, like: XmlElement | undefined) {
   try {
-    return error.toElement()
+    return error.toElement(like)
   } catch {
     // A subclass or a forged brand whose element cannot be built: the stream still must close.
-    return new StreamError('internal-server-error').toElement()
+    return new StreamError('internal-server-error').toElement(like)
   }
 }
 
 /**
  * Sends `<stream:error/>` and closes the stream (RFC 6120 §4.9.1.1). Then either lets xmpp.js's
  * reconnect plugin bring the component back, as after any disconnect, or stops it for good.
- * Concurrent stream errors on one entity send one `<stream:error/>`. Never rejects.
+ * Concurrent stream errors on one entity send one `<stream:error/>`, built with the element class
+ * of `like`, the element that led to it. Never rejects.
  */
 export async function closeStream(
   entity: XmppEntity,
   error: StreamError,
   after: AfterStreamError,
+  like?: XmlElement,
 ): Promise<void> {
   if (closing.has(entity)) return
   closing.add(entity)
   try {
-    await entity.send(streamErrorElement(error)).catch(() => {})
+    await entity.send(streamErrorElement(error, like)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
       // The socket's late 'close' can set the status back to 'disconnect' after stop() set it
       // 'offline', and the reconnect plugin reconnects on 'disconnect': stop the plugin first.
