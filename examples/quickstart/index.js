@@ -21,3 +21,4 @@ c.iqCallee.get(NS, 'get', ({ element }) => {
 })
 
 await c.start()
+logger.info(`online as ${XMPP_DOMAIN}`)

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -30,10 +30,13 @@ import {
   npmProject,
   type Published,
   pack,
+  ROOT,
   XMPP_JS,
 } from './project.js'
 
 const NS = 'urn:xmpp-errors:install'
+const QUICKSTART = 'examples/quickstart/index.js'
+const REPOSITORY = 'https://github.com/xmpp-errors/xmpp-errors'
 
 let work: string
 let server: XmppServer
@@ -62,6 +65,7 @@ beforeAll(async () => {
   for (const dir of [npmLayout, ownCopies]) {
     await copyIn(dir, 'test/install/fixtures/app.mjs', 'app.mjs')
   }
+  await copyIn(npmLayout, QUICKSTART, 'quickstart.js')
   peer = await connectClient(server, userOf(server, 'u2'), { resource: 'peer' })
 }, 300_000)
 
@@ -79,8 +83,13 @@ interface App {
   stderr: () => string
 }
 
-/** Runs `node <script>` in `project` and resolves once it prints `online`. */
-function start(project: string, script: string, env: NodeJS.ProcessEnv): Promise<App> {
+/** Runs `node <script>` in `project` and resolves once its output matches `ready`. */
+function start(
+  project: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  ready = /^online /m,
+): Promise<App> {
   const child = spawn(process.execPath, [script], {
     cwd: project,
     env: { ...process.env, ...env },
@@ -96,7 +105,7 @@ function start(project: string, script: string, env: NodeJS.ProcessEnv): Promise
     const timer = setTimeout(() => reject(new Error(`${script} not online:\n${stderr}`)), 20_000)
     child.stdout.on('data', (chunk) => {
       stdout += chunk
-      if (/^online /m.test(stdout)) {
+      if (ready.test(stdout)) {
         clearTimeout(timer)
         resolve({ process: child, stdout: () => stdout, stderr: () => stderr })
       }
@@ -255,5 +264,104 @@ describe('installed from the packed tarballs with npm', () => {
     })
     expect(await replies(target)).toEqual(answered)
     await streamError(target, app)
+  })
+})
+
+describe('the packed packages', () => {
+  it('pass publint (strict) and attw (ESM profile), and each carries the LICENSE', async () => {
+    const tarballs = published.map((p) => p.tarball)
+    const { stdout } = await exec(process.execPath, ['scripts/lint-packages.js', ...tarballs], {
+      cwd: ROOT,
+    })
+    console.log(stdout)
+    for (const p of published) expect(stdout).toContain(`ok attw ${p.tarball.split('/').pop()}`)
+  })
+
+  it('say, once installed, where their source, home page and issues are, and which Node.js they need', async () => {
+    for (const p of published) {
+      const installed = join(npmLayout, 'node_modules', p.name)
+      const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'))
+      const directory = relative(ROOT, p.dir)
+      expect(manifest).toMatchObject({
+        license: 'ISC',
+        repository: { type: 'git', url: `git+${REPOSITORY}.git`, directory },
+        homepage: `${REPOSITORY}/tree/main/${directory}#readme`,
+        bugs: { url: `${REPOSITORY}/issues` },
+        // require() of an ES module works without a flag from Node.js 20.19 on.
+        engines: { node: '>=20.19' },
+      })
+      expect(await readFile(join(installed, 'LICENSE'), 'utf8')).toBe(
+        await readFile(join(ROOT, 'LICENSE'), 'utf8'),
+      )
+    }
+  })
+
+  it('load with require() from a CommonJS file', async () => {
+    await copyIn(npmLayout, 'test/install/fixtures/require.cjs', 'require.cjs')
+    const names = published.map((p) => p.name)
+    const { stdout } = await exec(process.execPath, ['require.cjs', ...names], { cwd: npmLayout })
+    const loaded = JSON.parse(stdout) as Record<string, string[]>
+    expect(Object.keys(loaded)).toEqual(names)
+    expect(loaded['@xmpp-errors/middleware']).toEqual(
+      expect.arrayContaining(['errors', 'guard', 'StanzaError', 'StreamError']),
+    )
+  })
+
+  it.each(['node16', 'bundler'])(
+    'compile the README quick start in a strict TypeScript project (moduleResolution %s)',
+    async (resolution) => {
+      await copyIn(npmLayout, QUICKSTART, 'quickstart.ts')
+      await copyIn(npmLayout, 'examples/quickstart/xmpp-component.d.ts', 'xmpp-component.d.ts')
+      const tsconfig = `tsconfig.${resolution}.json`
+      await copyIn(npmLayout, `test/install/fixtures/${tsconfig}`, tsconfig)
+      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+      await exec(process.execPath, [tsc, '-p', tsconfig], { cwd: npmLayout })
+    },
+  )
+})
+
+describe('the README quick start', () => {
+  it('is examples/quickstart/index.js, word for word', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const code = await readFile(join(ROOT, QUICKSTART), 'utf8')
+    expect(readme).toContain(`\`\`\`js\n${code}\`\`\``)
+  })
+
+  it('runs in a fresh `npm init -y` project of type module and answers as the README shows', async () => {
+    const domain = `c3.${server.domain}`
+    const app = await start(
+      npmLayout,
+      'quickstart.js',
+      {
+        XMPP_SERVICE: `xmpp://${server.host}:${server.componentPort}`,
+        XMPP_DOMAIN: domain,
+        XMPP_SECRET: server.componentSecret,
+      },
+      /"msg":"online as /,
+    )
+    const get = (attrs: Record<string, string>) =>
+      request(peer, iq(domain, 'get', xml('get', { xmlns: 'urn:example:notes', ...attrs })), 10_000)
+    expect(summary(await get({ key: 'pineapple' }))).toBe(
+      'iq error cancel item-not-found "no note named pineapple"',
+    )
+    expect(summary(await get({}))).toBe('iq error modify bad-request "a key is required"')
+    expect((await get({ key: 'groceries' })).toString()).toContain(
+      '<note xmlns="urn:example:notes" key="groceries">milk, eggs</note>',
+    )
+    // pino's JSON lines: one record for each error, as the README shows.
+    const records = app
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"xmpp":'))
+      .map((line) => JSON.parse(line))
+    expect(records).toMatchObject([
+      {
+        level: 40,
+        msg: `item-not-found (cancel) replied to iq get from ${userOf(server, 'u2').jid}/peer`,
+        xmpp: { kind: 'stanza', condition: 'item-not-found', type: 'cancel', blame: 'sender' },
+        action: 'reply',
+      },
+      { level: 40, xmpp: { condition: 'bad-request' }, action: 'reply' },
+    ])
   })
 })
