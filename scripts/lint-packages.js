@@ -1,36 +1,20 @@
 // Checks the packages as they would be published, after `tsc -b`:
-//   node scripts/lint-packages.js                 packs every packages/* that is not private
+//   node scripts/lint-packages.js                 packs them first (scripts/pack.js)
 //   node scripts/lint-packages.js a.tgz b.tgz     checks these tarballs
 // publint (strict: warnings fail) and @arethetypeswrong/cli with the ESM profile, since the
 // packages are ESM only, and the repository's LICENSE in each tarball. Exits 1 on any problem.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packAll } from './pack.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 // The workspace's publint and attw, however this script was started.
 const env = {
   ...process.env,
   PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH}`,
-}
-
-/** `pnpm pack` (through corepack, never a bare `pnpm`) of each publishable package into `into`. */
-function packAll(into) {
-  const tarballs = []
-  for (const name of readdirSync(join(root, 'packages'))) {
-    const dir = join(root, 'packages', name)
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    if (manifest.private) continue
-    const out = execFileSync('corepack', ['pnpm', 'pack', '--pack-destination', into], {
-      cwd: dir,
-      env: { ...env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
-      encoding: 'utf8',
-    })
-    tarballs.push(resolve(into, out.trim().split('\n').pop()))
-  }
-  return tarballs
 }
 
 /** Runs a check; its output is shown either way, and a failure is counted. */

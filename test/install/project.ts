@@ -49,30 +49,21 @@ export async function exec(
   }
 }
 
-/** The workspace's publishable packages: every packages/* that is not private. */
-export async function publishable(): Promise<Array<{ name: string; dir: string }>> {
-  const found: Array<{ name: string; dir: string }> = []
-  for (const entry of await readdir(join(ROOT, 'packages'), { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue
-    const dir = join(ROOT, 'packages', entry.name)
-    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
-    if (!manifest.private) found.push({ name: manifest.name, dir })
-  }
-  return found
-}
-
-/** `pnpm pack` of each package into `into`: workspace ranges become the versions published. */
+/** `scripts/pack.js`: `pnpm pack` of each package into `into`, workspace ranges made versions. */
 export async function pack(into: string): Promise<Published[]> {
-  await mkdir(into, { recursive: true })
+  const { stdout } = await exec(process.execPath, ['scripts/pack.js', into], { cwd: ROOT })
+  const dirs = new Map<string, string>()
+  for (const dir of await readdir(join(ROOT, 'packages'))) {
+    const manifest = await readFile(join(ROOT, 'packages', dir, 'package.json'), 'utf8')
+    dirs.set((JSON.parse(manifest) as { name: string }).name, join(ROOT, 'packages', dir))
+  }
   const packed: Published[] = []
-  for (const { name, dir } of await publishable()) {
-    const { stdout } = await exec('corepack', ['pnpm', 'pack', '--pack-destination', into], {
-      cwd: dir,
-      env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+  for (const tarball of stdout.trim().split('\n')) {
+    const { stdout: manifest } = await exec('tar', ['-xzOf', tarball, 'package/package.json'], {
+      cwd: ROOT,
     })
-    const tarball = stdout.trim().split('\n').pop() ?? ''
-    if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack printed no tarball: ${stdout}`)
-    packed.push({ name, dir, tarball: resolve(into, tarball) })
+    const { name } = JSON.parse(manifest) as { name: string }
+    packed.push({ name, dir: dirs.get(name) ?? '', tarball })
   }
   return packed
 }
