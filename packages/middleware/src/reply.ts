@@ -17,7 +17,7 @@ export interface ReplyOptions {
   echo: EchoOptions
 }
 
-/** `error.toElement()` of the stanza's element class, `by` defaulting to the address it was sent to. */
+/** `error.toElement(stanza)`, with `by` defaulting to the address the stanza was sent to. */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
   const element = error.toElement(stanza)
   const to = stanza.attrs.to
