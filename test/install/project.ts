@@ -21,6 +21,8 @@ export interface Published {
   /** packages/<dir> */
   dir: string
   tarball: string
+  /** Its `dependencies`, as packed. */
+  dependencies: Record<string, string>
 }
 
 export interface Command {
@@ -62,8 +64,8 @@ export async function pack(into: string): Promise<Published[]> {
     const { stdout: manifest } = await exec('tar', ['-xzOf', tarball, 'package/package.json'], {
       cwd: ROOT,
     })
-    const { name } = JSON.parse(manifest) as { name: string }
-    packed.push({ name, dir: dirs.get(name) ?? '', tarball })
+    const { name, dependencies = {} } = JSON.parse(manifest) as Omit<Published, 'dir' | 'tarball'>
+    packed.push({ name, dir: dirs.get(name) ?? '', tarball, dependencies })
   }
   return packed
 }
@@ -108,8 +110,13 @@ export async function giveOwnCopies(project: string, packages: string[]): Promis
     const dir = join(project, 'node_modules', name)
     const xml = packageDir('@xmpp/xml', dir)
     const ltx = packageDir('ltx', xml)
-    await cp(xml, join(dir, 'node_modules', '@xmpp', 'xml'), { recursive: true })
-    await cp(ltx, join(dir, 'node_modules', 'ltx'), { recursive: true })
+    // npm may already have nested one of them there: copy only what is shared.
+    for (const [from, to] of [
+      [xml, join(dir, 'node_modules', '@xmpp', 'xml')],
+      [ltx, join(dir, 'node_modules', 'ltx')],
+    ] as const) {
+      if (from !== to) await cp(from, to, { recursive: true })
+    }
   }
 }
 
