@@ -1,16 +1,14 @@
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
-/** One project per published package: its unit, property and type tests. */
+/**
+ * One project per published package: its unit and property tests. Its type tests
+ * (`*.test-d.ts`) are compiled by the `types` project.
+ */
 const packageProject = (name: string): TestProjectInlineConfiguration => ({
   extends: true,
   test: {
     name: `unit:${name}`,
     include: [`packages/${name}/test/**/*.test.ts`],
-    typecheck: {
-      enabled: true,
-      include: [`packages/${name}/test/**/*.test-d.ts`],
-      tsconfig: 'tsconfig.test.json',
-    },
   },
 })
 
@@ -18,6 +16,10 @@ export default defineConfig({
   test: {
     projects: [
       ...['conditions', 'errors', 'middleware', 'xep'].map(packageProject),
+      {
+        extends: true,
+        test: { name: 'types', include: ['test/types/**/*.test.ts'] },
+      },
       {
         extends: true,
         test: { name: 'unit:bot', include: ['examples/*/test/unit/**/*.test.ts'] },
@@ -34,6 +36,7 @@ export default defineConfig({
           // The soak runs for minutes: `pnpm soak`, never as part of `pnpm test`.
           exclude: [
             ...configDefaults.exclude,
+            'test/types/**',
             ...(process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts']),
           ],
           globalSetup: ['test/global-setup.ts'],

@@ -37,3 +37,4 @@ export {
   sanitizeXmlText,
   type Texts,
 } from './text.js'
+export { type BuildElement, xmlLike } from './xml-like.js'

@@ -1,4 +1,3 @@
-import { xml } from '@xmpp/xml'
 import {
   type AllowedType,
   type Blame,
@@ -32,6 +31,7 @@ import {
   type Texts,
   textIn,
 } from './text.js'
+import { xmlLike } from './xml-like.js'
 
 export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
   /** One of the types RFC 6120 allows for the condition; defaults to the RFC's default. */
@@ -67,6 +67,11 @@ export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
 }
 
 export interface ToElementOptions {
+  /**
+   * The stanza being answered: the element is built with its element class, which is the class
+   * xmpp.js checks replies against (see `xmlLike`).
+   */
+  like?: XmlElement | undefined
   /** The language of the text to write, when the error has a text in it (a key of `texts`). */
   lang?: string | undefined
   /** Write XEP-0086's numeric `code` too, where the condition has one. */
@@ -187,10 +192,11 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
 
   /**
    * `<error type by>` with condition, text (when exposed) and application condition, in RFC
-   * order. `lang` picks the text of that language, where the error has one, else the default;
+   * order, built with the element class of `like` when given (see `xmlLike`). `lang` picks the text of that language, where the error has one, else the default;
    * `legacyCode` adds XEP-0086's `code` for peers that read only that.
    */
   toElement(options: ToElementOptions = {}): XmlElement {
+    const xml = xmlLike(options.like)
     const attrs: Record<string, string> = { type: this.type }
     if (this.by !== undefined) attrs.by = this.by
     const code = options.legacyCode ? lookup('stanza', this.condition).legacyCode : null

@@ -1,4 +1,3 @@
-import { xml } from '@xmpp/xml'
 import {
   isStreamCondition,
   lookup,
@@ -17,6 +16,7 @@ import {
 } from './element.js'
 import { isSeeOtherHost } from './host.js'
 import { errorTexts, isLanguageTag, type Texts, textIn } from './text.js'
+import { xmlLike } from './xml-like.js'
 
 export interface StreamErrorBaseOptions {
   /**
@@ -114,9 +114,13 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
 
   /**
    * `<stream:error>` with the condition, then `<text/>` as its sibling, then the application
-   * condition. `lang` picks the text of that language, where the error has one.
+   * condition, built with the element class of `like` when given (see `StanzaError.toElement`).
+   * `lang` picks the text of that language, where the error has one.
    */
-  toElement(options: { lang?: string | undefined } = {}): XmlElement {
+  toElement(
+    options: { like?: XmlElement | undefined; lang?: string | undefined } = {},
+  ): XmlElement {
+    const xml = xmlLike(options.like)
     const [text, lang] = textIn(this, options.lang)
     return xml(
       'stream:error',

@@ -121,7 +121,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     }
     if (error.kind === 'stream') {
       const lang = textLanguage(languagesOf(error), undefined, replyOptions.lang)
-      closeStream(ctx.entity, error, after, lang).catch(() => {})
+      closeStream(ctx.entity, error, after, { like: ctx.stanza, lang }).catch(() => {})
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)

@@ -98,7 +98,9 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
         return
       }
       record(stanza, error, 'close')
-      closeStream(entity, error, options.afterStreamError ?? 'reconnect').catch(() => {})
+      closeStream(entity, error, options.afterStreamError ?? 'reconnect', { like: stanza }).catch(
+        () => {},
+      )
       return
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
@@ -109,7 +111,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     }
     // The address it was sent to is the malformed one; answer from the component itself.
     const self = entity.jid?.toString()
-    const element = error.toElement()
+    const element = error.toElement({ like: stanza })
     if (self) element.attrs.by = self
     const reply = replyFor(stanza, element, [])
     if (self) reply.attrs.from = self

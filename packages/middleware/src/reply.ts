@@ -1,5 +1,4 @@
-import { xml } from '@xmpp/xml'
-import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
 
 export interface EchoOptions {
@@ -24,11 +23,12 @@ export interface ReplyOptions {
 }
 
 /**
- * `error.toElement()` in the stanza's language, with `by` defaulting to the address the stanza
+ * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the address the stanza
  * was sent to.
  */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
   const element = error.toElement({
+    like: stanza,
     lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
     legacyCode: options.legacyCodes,
   })
@@ -98,12 +98,15 @@ export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo:
   payload.children = []
 }
 
-/** The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id. */
+/**
+ * The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id; of the
+ * stanza's element class, as xmpp.js may check what it sends against its own.
+ */
 export function replyFor(stanza: XmlElement, error: XmlElement, payload: XmlElement[]) {
   const { from, to, id } = stanza.attrs
   const attrs: Record<string, string> = { type: 'error' }
   if (typeof to === 'string' && to !== '') attrs.from = to
   if (typeof from === 'string') attrs.to = from
   if (typeof id === 'string' && id !== '') attrs.id = id
-  return xml(stanza.name, attrs, ...payload, error)
+  return xmlLike(stanza)(stanza.name, attrs, ...payload, error)
 }

@@ -1,7 +1,10 @@
-import { StreamError } from '@xmpp-errors/errors'
+import { StreamError, type XmlElement } from '@xmpp-errors/errors'
 import type { XmppEntity } from './types.js'
 
 export type AfterStreamError = 'reconnect' | 'stop'
+
+/** What `StreamError.toElement` takes: the element class to build with, and the text's language. */
+export type StreamElementOptions = { like?: XmlElement | undefined; lang?: string | undefined }
 
 const closing = new WeakSet<object>()
 // When each entity last closed its stream after a stream error of ours.
@@ -18,31 +21,32 @@ export function closedByUs(entity: object, now = Date.now()): boolean {
   return at !== undefined && now - at < 5000
 }
 
-function streamErrorElement(error: StreamError, lang: string | undefined) {
+function streamErrorElement(error: StreamError, options: StreamElementOptions) {
   try {
-    return error.toElement({ lang })
+    return error.toElement(options)
   } catch {
     // A subclass or a forged brand whose element cannot be built: the stream still must close.
-    return new StreamError('internal-server-error').toElement()
+    return new StreamError('internal-server-error').toElement({ like: options.like })
   }
 }
 
 /**
  * Sends `<stream:error/>` and closes the stream (RFC 6120 §4.9.1.1). Then either lets xmpp.js's
  * reconnect plugin bring the component back, as after any disconnect, or stops it for good.
- * Concurrent stream errors on one entity send one `<stream:error/>`. Never rejects.
+ * Concurrent stream errors on one entity send one `<stream:error/>`, built with the element class
+ * of `options.like`, the element that led to it. Never rejects.
  */
 export async function closeStream(
   entity: XmppEntity,
   error: StreamError,
   after: AfterStreamError,
-  /** The language of the text to send, where the error has texts by language. */
-  lang?: string,
+  /** The stream's element class and the language of the text, as `toElement` takes them. */
+  options: StreamElementOptions = {},
 ): Promise<void> {
   if (closing.has(entity)) return
   closing.add(entity)
   try {
-    await entity.send(streamErrorElement(error, lang)).catch(() => {})
+    await entity.send(streamErrorElement(error, options)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
       // The socket's late 'close' can set the status back to 'disconnect' after stop() set it
       // 'offline', and the reconnect plugin reconnects on 'disconnect': stop the plugin first.

@@ -94,8 +94,8 @@ describe('the stream error text', () => {
       on: () => entity,
       listenerCount: () => 1,
     }
-    await closeStream(entity, error, 'stop', 'de')
-    await closeStream(entity, error, 'stop', undefined)
+    await closeStream(entity, error, 'stop', { lang: 'de' })
+    await closeStream(entity, error, 'stop', {})
     expect(sent.map((el) => el.getChild('text')?.attrs['xml:lang'])).toEqual(['de', 'en'])
   })
 })

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { xml } from '@xmpp/xml'
-import { StanzaError } from '@xmpp-errors/errors'
+import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { defaultEcho } from '../src/errors.js'
@@ -84,6 +86,30 @@ describe('the echo size check', () => {
         expect(echoed.length > 0).toBe(length <= maxLength)
       }),
       { numRuns: 2000 },
+    )
+  })
+})
+
+describe('replies to a stanza parsed with another copy of ltx', () => {
+  it("are of that stanza's element class, which is what xmpp.js tests replies against", async () => {
+    // ltx's ESM build: another Element class than the CommonJS one @xmpp/xml loads.
+    const path = createRequire(import.meta.resolve('@xmpp/xml')).resolve('ltx/src/Element.js')
+    const { default: OtherElement } = (await import(pathToFileURL(path).href)) as {
+      default: new (name: string, attrs?: Record<string, string>) => XmlElement
+    }
+    const stanza = new OtherElement('message', {
+      id: 'm1',
+      from: 'u@localhost/r',
+      to: 'svc.localhost',
+    })
+    const error = errorElementFor(stanza, new StanzaError('item-not-found'), options)
+    expect(error).toBeInstanceOf(OtherElement)
+    const reply = replyFor(stanza, error, [])
+    expect(reply).toBeInstanceOf(OtherElement)
+    expect(reply.toString()).toBe(
+      '<message type="error" from="svc.localhost" to="u@localhost/r" id="m1">' +
+        '<error type="cancel" by="svc.localhost">' +
+        '<item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>',
     )
   })
 })
