@@ -1,6 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type Decision, decide } from './decide.js'
+import { type Decision, decide, defaultReplyTo, type ReplyTo } from './decide.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
@@ -15,6 +15,7 @@ import {
 } from './reply.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
+import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
 
 export interface ErrorsOptions {
@@ -38,6 +39,13 @@ export interface ErrorsOptions {
    * limit a sender gets one `policy-violation` (type wait), then nothing until the window ends.
    */
   rateLimit?: boolean | Partial<RateLimitOptions>
+  /** Answer a room's broadcast, a headline, a subscription presence with an error. All false. */
+  reply?: Partial<ReplyTo>
+  /**
+   * An error reply to the handler's own request, not caught: `'hide'` (default) answers
+   * internal-server-error, `'relay'` the same condition and type, never the peer's text.
+   */
+  upstream?: UpstreamPolicy
 }
 
 export const defaultEcho: Readonly<EchoOptions> = {
@@ -71,6 +79,8 @@ function bareSender(stanza: XmlElement): string {
 export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   const logger = options.logger ?? stderrLogger()
   const { onError, map } = options
+  const replyTo: ReplyTo = { ...defaultReplyTo, ...options.reply }
+  const upstream = options.upstream ?? 'hide'
   const after = options.afterStreamError ?? 'reconnect'
   const replyOptions: ReplyOptions = {
     by: options.by ?? true,
@@ -120,7 +130,11 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   /** decide, limit, act, record: the one path every handled error takes. */
   function respond(ctx: Context, thrown: unknown, first: Normalised): unknown {
-    const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
+    const { normalised, decision } = limited(
+      ctx.stanza,
+      first,
+      decide(ctx.stanza, first.error, replyTo),
+    )
     const result = act(ctx, normalised.error, decision)
     const record = recordHandled(ctx.stanza, thrown, normalised, decision)
     // A flood of dropped errors must not become a flood of log lines.
@@ -131,7 +145,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      return respond(ctx, thrown, normalise(thrown, map))
+      return respond(ctx, thrown, normalise(thrown, map, upstream))
     } catch (bug) {
       // Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a
       // plain internal-server-error where an answer is due, within the echo options.

@@ -17,7 +17,13 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
-export { type Decision, type DropReason, decide } from './decide.js'
+export {
+  type Decision,
+  type DropReason,
+  decide,
+  defaultReplyTo,
+  type ReplyTo,
+} from './decide.js'
 export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
@@ -32,3 +38,4 @@ export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
+export type { Upstream, UpstreamPolicy } from './upstream.js'

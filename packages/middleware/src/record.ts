@@ -2,6 +2,7 @@ import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import type { XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
 import type { Normalised, XmppError } from './normalise.js'
+import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
 
@@ -34,6 +35,8 @@ export interface ErrorRecord {
   err?: unknown
   /** The user's `map` threw this; the default mapping applied instead. */
   mapError?: unknown
+  /** The error reply a handler's own request got and did not catch, as the peer sent it. */
+  upstream?: Upstream
 }
 
 export interface StanzaSummary {
@@ -127,6 +130,15 @@ function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg
   return new Record(fields, level, msg) as unknown as ErrorRecord
 }
 
+/** What the message says the error came from, when it was not a handler's own StanzaError. */
+function origin({ unknown, upstream }: Normalised): string {
+  if (upstream) {
+    const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
+    return `upstream request failed (${peer}) and was not caught → `
+  }
+  return unknown ? 'unhandled exception → ' : ''
+}
+
 /** Builds the record of an error a handler threw: the single place that shapes it. */
 export function recordHandled(
   stanza: XmlElement,
@@ -145,7 +157,7 @@ export function recordHandled(
       : decision.action === 'close'
         ? 'closed the stream after'
         : `dropped (${decision.reason}) for`
-  const msg = `${unknown ? 'unhandled exception → ' : ''}${describe(error)} ${what} ${summary.name}${
+  const msg = `${origin(normalised)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
   const record = withLevel(
@@ -163,6 +175,7 @@ export function recordHandled(
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
   if ('mapError' in normalised) record.mapError = normalised.mapError
+  if (normalised.upstream) record.upstream = normalised.upstream
   return record
 }
 
