@@ -13,6 +13,7 @@ import {
   replyFor,
   trimEchoedPayload,
 } from './reply.js'
+import { governs } from './server-stream-error.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
@@ -171,7 +172,9 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     watch(ctx.entity, logger)
-    if (ctx.type === 'error' || ctx.name === 'stream:error') observe(ctx.stanza)
+    // guard() records the server's stream errors, with what it does next.
+    const stream = ctx.name === 'stream:error'
+    if (ctx.type === 'error' || (stream && !governs(ctx.entity))) observe(ctx.stanza)
     let pending: Promise<unknown>
     try {
       pending = next()

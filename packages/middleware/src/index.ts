@@ -36,6 +36,15 @@ export {
 } from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export {
+  type AfterServerStreamError,
+  type BackoffOptions,
+  backoffDelay,
+  type ConfigurationError,
+  defaultBackoff,
+  type ServerStreamErrorRule,
+  serverStreamErrors,
+} from './server-stream-error.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
 export type { Upstream, UpstreamPolicy } from './upstream.js'

@@ -2,6 +2,7 @@ import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import type { XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
 import type { Normalised, XmppError } from './normalise.js'
+import type { AfterServerStreamError } from './server-stream-error.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
@@ -37,6 +38,16 @@ export interface ErrorRecord {
   mapError?: unknown
   /** The error reply a handler's own request got and did not catch, as the peer sent it. */
   upstream?: Upstream
+  /** After a stream error from the server: what guard() does next, and why. */
+  next?: {
+    action: AfterServerStreamError
+    hint: string
+    /** Before the next reconnect attempt, and which attempt that is (1 first). */
+    delayMs?: number
+    attempt?: number
+    /** Where see-other-host sends the component. */
+    host?: string | undefined
+  }
 }
 
 export interface StanzaSummary {
@@ -179,11 +190,18 @@ export function recordHandled(
   return record
 }
 
-/** Builds the record of an error a peer sent us: an error stanza or a stream error. */
-export function recordIncoming(element: XmlElement, error: XmppError): ErrorRecord {
+/**
+ * Builds the record of an error a peer sent us: an error stanza or a stream error. Observed at
+ * debug, unless something follows from it (a server's stream error: `outcome`).
+ */
+export function recordIncoming(
+  element: XmlElement,
+  error: XmppError,
+  outcome?: { level: Level; msg: string; next: NonNullable<ErrorRecord['next']> },
+): ErrorRecord {
   const summary = summarise(element)
   const from = summary.from ? ` from ${summary.from}` : ''
-  return withLevel(
+  const record = withLevel(
     {
       xmpp: metadataOf(error),
       stanza: summary,
@@ -192,9 +210,11 @@ export function recordIncoming(element: XmlElement, error: XmppError): ErrorReco
       correlationId: correlationId(),
       action: 'observe',
     },
-    'debug',
-    `received ${error.kind} error ${describe(error)}${from}`,
+    outcome?.level ?? 'debug',
+    outcome?.msg ?? `received ${error.kind} error ${describe(error)}${from}`,
   )
+  if (outcome) record.next = outcome.next
+  return record
 }
 
 /** Hands a record to the logger and to `onError`; what either throws is ignored. */
