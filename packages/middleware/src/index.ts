@@ -40,7 +40,6 @@ export {
   type AfterServerStreamError,
   type BackoffOptions,
   backoffDelay,
-  type ConfigurationError,
   defaultBackoff,
   type ServerStreamErrorRule,
   serverStreamErrors,

@@ -139,11 +139,6 @@ export interface ServerStreamErrorOptions {
   backoff: Readonly<BackoffOptions>
 }
 
-/** What start() rejects with when the server refuses the component's configuration. */
-export interface ConfigurationError extends Error {
-  condition: StreamCondition
-}
-
 // The entities whose server stream errors guard() records, so that errors() does not record
 // them a second time.
 const governed = new WeakSet<object>()
@@ -228,12 +223,8 @@ export function governServerStreamErrors(
       entity.reconnect?.stop()
       next = { action: 'stop', hint: rule.hint }
       what = 'stopped, not reconnecting'
-      const failure = new Error(
-        `the server closed the stream with ${error.condition}: ${rule.hint}`,
-        { cause: error },
-      ) as ConfigurationError
-      failure.condition = error.condition
-      settle(failure)
+      // The server's stream error, as our StreamError reads it: its condition and text.
+      settle(error)
     } else if (rule.action === 'see-other-host') {
       // xmpp.js's connection follows it by itself, once the stream is down.
       redirecting = true
