@@ -28,7 +28,8 @@ import { componentOf, servers, until, userOf } from './src/suite.js'
 // What guard() does after the server closes the stream with a stream error: a configuration
 // error stops the component, conflict backs off, see-other-host follows the server.
 // The wrong-secret test uses component c14 of the shared servers; the rest run against a
-// private Prosody (components c1, c2), and a loopback stub that answers see-other-host.
+// private Prosody (components c1, c2), a loopback stub that answers see-other-host, and one
+// that shuts down (Prosody sends its components no stream error when it stops).
 
 let second: XmppServer
 
@@ -212,4 +213,69 @@ describe('see-other-host', () => {
     moved.c.reconnect.stop()
     await moved.c.stop()
   })
+})
+
+describe('system-shutdown, then the server is down a while', () => {
+  // Prosody 0.12 closes component connections without a stream error when it stops, so the
+  // server here is a loopback stub: it accepts any handshake and, the first time, shuts down.
+  it('reconnects with growing delays, and the delay is back to its own once online', async () => {
+    let shutDown = false
+    const sockets = new Set<import('node:net').Socket>()
+    const stub = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('data', (data) => {
+        const input = data.toString()
+        if (input.includes('<stream:stream')) {
+          socket.write(
+            `<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' ` +
+              `xmlns:stream='http://etherx.jabber.org/streams' id='stub' from='stub.localhost'>`,
+          )
+        }
+        if (input.includes('<handshake')) {
+          socket.write('<handshake/>')
+          if (!shutDown) {
+            shutDown = true
+            setTimeout(() => {
+              socket.end(
+                `<stream:error><system-shutdown xmlns='${NS_STREAMS}'/></stream:error></stream:stream>`,
+              )
+              // Down: connections are refused until it listens again.
+              stub.close()
+            }, 100)
+          }
+        }
+      })
+    })
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve))
+    const port = (stub.address() as { port: number }).port
+    const c = guarded({ host: '127.0.0.1', componentPort: port }, 'stub.localhost', 'any')
+    const plugin = c.c.reconnect as unknown as { delay: number }
+    try {
+      await c.c.start()
+      await until('the system-shutdown record', () => c.records.length > 0)
+      expect(c.records[0]).toMatchObject({
+        level: 'warn',
+        xmpp: { condition: 'system-shutdown' },
+        next: { action: 'reconnect', attempt: 1 },
+      })
+      expect(c.records[0]?.next?.hint).toBe('the server is shutting down')
+      // One attempt refused, after ~1 s: the next waits ~2 s.
+      await sleep(1_800)
+      expect(plugin.delay).toBeGreaterThanOrEqual(1600)
+      await new Promise<void>((resolve) => stub.listen(port, '127.0.0.1', resolve))
+      await until('the component online again', () => c.c.status === 'online', 10_000)
+      expect(plugin.delay).toBe(1000)
+      expect(c.handshakes).toHaveLength(2)
+      // The refused attempt is xmpp.js's 'error' (ECONNREFUSED), logged as before; the stream
+      // error is recorded once.
+      expect(c.records).toHaveLength(1)
+    } finally {
+      c.c.reconnect.stop()
+      await c.c.stop().catch(() => {})
+      for (const socket of sockets) socket.destroy()
+      stub.close()
+    }
+  }, 20_000)
 })
