@@ -263,11 +263,10 @@ export function governServerStreamErrors(
             resolve()
           },
           (error: unknown) => {
-            const condition = conditionOf(error)
-            if (redirecting) return
-            if (condition !== undefined && serverStreamErrors[condition].action !== 'stop') return
-            // A configuration error already rejected it, with the hint.
-            if (condition !== undefined) return
+            // A server's stream error is the policy's to settle: a configuration error has
+            // rejected it already (onStreamError runs first, as the element is emitted), the
+            // others wait for 'online'; so does a redirect.
+            if (redirecting || conditionOf(error) !== undefined) return
             waiters.delete(waiter)
             reject(error)
           },
@@ -276,7 +275,7 @@ export function governServerStreamErrors(
     }
   }
 
-  /** Whether the event is to be swallowed: see below. */
+  // The hook: true when the event is to be swallowed (see react).
   return (event, args) => {
     try {
       return react(event, args)
