@@ -737,6 +737,10 @@ function malformed(address: string | undefined): boolean {
 function answerable(spec: StanzaSpec): boolean {
   if (spec.kind === 'nonza') return false
   if (spec.type === 'error') return false
+  if (spec.kind === 'message' && spec.type === 'headline') return false
+  // A room's broadcast to us as an occupant: a MUC kicks an occupant that answers with an error.
+  if (spec.kind === 'message' && spec.type === 'groupchat' && spec.to?.includes('/')) return false
+  if (spec.kind === 'presence' && (spec.type === 'subscribe' || spec.type === 'probe')) return false
   return !(spec.kind === 'iq' && spec.type === 'result')
 }
 
@@ -1032,7 +1036,9 @@ function check(
   const replies = elements.filter((e) => e.name !== 'stream:error')
   totals.streamErrors += streamErrors.length
   totals.replies += replies.length
-  const errorOrResult = !answerable(spec) && spec.kind !== 'nonza'
+  const errorOrResult =
+    spec.kind !== 'nonza' &&
+    (spec.type === 'error' || (spec.kind === 'iq' && spec.type === 'result'))
   if (errorOrResult) {
     totals.errorOrResult++
     totals.repliesToErrorOrResult += replies.length

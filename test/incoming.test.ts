@@ -1,7 +1,7 @@
 /// <reference path="./src/xmpp-modules.d.ts" />
-// Errors that peers send the component are observed at debug, not handled: here, the stream
-// error a server sends when the component's secret is wrong. It arrives before any stanza, so
-// guard() must be what keeps an 'error' event without a listener from ending the process.
+// The stream error a server sends when the component's secret is wrong. It arrives before any
+// stanza, so guard() must be what keeps an 'error' event without a listener from ending the
+// process; and guard(), which stops the component, records it once, at error, with a hint.
 // This file uses component c14 (no other test file of the shared servers connects it).
 import { component } from '@xmpp/component'
 import { errors, guard } from '@xmpp-errors/middleware'
@@ -10,7 +10,7 @@ import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, servers, until } from './src/suite.js'
 
 describe.each(servers)('incoming errors through $kind', (server) => {
-  it("records the server's stream error at debug, and nothing at warn or error", async () => {
+  it("records the server's stream error once, at error, and nothing else", async () => {
     const logger = recordingLogger()
     const c = guard(
       component({
@@ -20,26 +20,23 @@ describe.each(servers)('incoming errors through $kind', (server) => {
       }),
       { logger },
     )
-    c.reconnect.stop()
     c.middleware.use(errors({ logger }))
     // No 'error' listener of the test's own: guard()'s is the only one.
     const started = c.start().then(
       () => 'online',
       () => 'refused',
     )
-    await until('the stream error to be observed', () =>
-      logger.entries.some((e) => e.object.action === 'observe'),
-    )
     expect(await started).toBe('refused')
+    await until('the component to stop', () => c.status === 'offline')
     const observed = logger.where((e) => e.object.action === 'observe')
     expect(observed).toHaveLength(1)
-    expect(observed[0]?.level).toBe('debug')
+    expect(observed[0]?.level).toBe('error')
     expect(observed[0]?.object).toMatchObject({
       xmpp: { kind: 'stream', code: 'stream-not-authorized', condition: 'not-authorized' },
       stanza: { name: 'stream:error' },
+      next: { action: 'stop' },
     })
-    // The same stream error was emitted as 'error' by xmpp.js: recorded once, at debug, above.
-    expect(logger.where((e) => e.level === 'warn' || e.level === 'error')).toEqual([])
-    await c.stop().catch(() => {})
+    // The same stream error was emitted as 'error' by xmpp.js: recorded once, above.
+    expect(logger.entries).toHaveLength(1)
   })
 })

@@ -1,6 +1,6 @@
 import jid from '@xmpp/jid'
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type Decision, decide } from './decide.js'
+import { type Decision, decide, defaultReplyTo, type ReplyTo } from './decide.js'
 import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
@@ -14,8 +14,10 @@ import {
   replyFor,
   trimEchoedPayload,
 } from './reply.js'
+import { governs } from './server-stream-error.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
+import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
 
 export interface ErrorsOptions {
@@ -46,6 +48,13 @@ export interface ErrorsOptions {
   lang?: string
   /** Write XEP-0086's numeric `code` on error elements, for peers that read only that. */
   legacyCodes?: boolean
+  /** Answer a room's broadcast, a headline, a subscription presence with an error. All false. */
+  reply?: Partial<ReplyTo>
+  /**
+   * An error reply to the handler's own request, not caught: `'hide'` (default) answers
+   * internal-server-error, `'relay'` the same condition and type, never the peer's text.
+   */
+  upstream?: UpstreamPolicy
 }
 
 export const defaultEcho: Readonly<EchoOptions> = {
@@ -79,6 +88,8 @@ function bareSender(stanza: XmlElement): string {
 export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   const logger = options.logger ?? stderrLogger()
   const { onError, map } = options
+  const replyTo: ReplyTo = { ...defaultReplyTo, ...options.reply }
+  const upstream = options.upstream ?? 'hide'
   const after = options.afterStreamError ?? 'reconnect'
   if (options.lang !== undefined && !isLanguageTag(options.lang)) {
     throw new TypeError(`errors(): lang ${JSON.stringify(options.lang)} is not a language tag`)
@@ -134,7 +145,11 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   /** decide, limit, act, record: the one path every handled error takes. */
   function respond(ctx: Context, thrown: unknown, first: Normalised): unknown {
-    const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
+    const { normalised, decision } = limited(
+      ctx.stanza,
+      first,
+      decide(ctx.stanza, first.error, replyTo),
+    )
     const result = act(ctx, normalised.error, decision)
     const record = recordHandled(ctx.stanza, thrown, normalised, decision)
     // A flood of dropped errors must not become a flood of log lines.
@@ -145,7 +160,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      return respond(ctx, thrown, normalise(thrown, map))
+      return respond(ctx, thrown, normalise(thrown, map, upstream))
     } catch (bug) {
       // Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a
       // plain internal-server-error where an answer is due, within the echo options.
@@ -171,7 +186,9 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
 
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     watch(ctx.entity, logger)
-    if (ctx.type === 'error' || ctx.name === 'stream:error') observe(ctx.stanza)
+    // guard() records the server's stream errors, with what it does next.
+    const stream = ctx.name === 'stream:error'
+    if (ctx.type === 'error' || (stream && !governs(ctx.entity))) observe(ctx.stanza)
     let pending: Promise<unknown>
     try {
       pending = next()

@@ -4,6 +4,12 @@ import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
 import { replyFor } from './reply.js'
+import {
+  type BackoffOptions,
+  defaultBackoff,
+  type GovernedEntity,
+  governServerStreamErrors,
+} from './server-stream-error.js'
 import { type AfterStreamError, closeStream } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
 import { watch } from './watch.js'
@@ -18,10 +24,12 @@ export interface GuardOptions {
    * improper-addressing (the default, `'stream-error'`); `'drop'` only logs it.
    */
   malformedFrom?: 'stream-error' | 'drop'
+  /** Reconnect delays after a server's stream error: doubling from baseMs (1 s) to maxMs (60 s). */
+  backoff?: Partial<BackoffOptions>
 }
 
 /** An entity whose events can be intercepted: any xmpp.js Connection. */
-export interface GuardableEntity extends XmppEntity {
+export interface GuardableEntity extends XmppEntity, GovernedEntity {
   emit(event: string | symbol, ...args: unknown[]): boolean
 }
 
@@ -69,6 +77,11 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
   const logger = options.logger ?? stderrLogger()
   const rejected = new WeakSet<object>()
   watch(entity, logger)
+  const beforeEmit = governServerStreamErrors(entity, {
+    logger,
+    onError: options.onError,
+    backoff: { ...defaultBackoff, ...options.backoff },
+  })
 
   function record(
     stanza: XmlElement,
@@ -123,6 +136,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
   const emit = entity.emit
   entity.emit = function guardedEmit(this: E, event: string | symbol, ...args: unknown[]) {
     if (event === 'stanza' && rejected.has(args[0] as object)) return false
+    if (beforeEmit(event, args)) return true
     if (event !== 'element') return emit.call(this, event, ...args)
     const fault = addressFault(args[0])
     if (fault !== undefined) {

@@ -19,7 +19,13 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
-export { type Decision, type DropReason, decide } from './decide.js'
+export {
+  type Decision,
+  type DropReason,
+  decide,
+  defaultReplyTo,
+  type ReplyTo,
+} from './decide.js'
 export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { textLanguage } from './language.js'
@@ -33,5 +39,14 @@ export {
 } from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export {
+  type AfterServerStreamError,
+  type BackoffOptions,
+  backoffDelay,
+  defaultBackoff,
+  type ServerStreamErrorRule,
+  serverStreamErrors,
+} from './server-stream-error.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
+export type { Upstream, UpstreamPolicy } from './upstream.js'

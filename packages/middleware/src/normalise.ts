@@ -1,4 +1,5 @@
 import { isXmppError, StanzaError, type StreamError } from '@xmpp-errors/errors'
+import { readUpstream, type Upstream, type UpstreamPolicy, upstreamReply } from './upstream.js'
 
 export type XmppError = StanzaError | StreamError
 
@@ -9,6 +10,8 @@ export interface Normalised {
   unknown: boolean
   /** The user's `map` threw; the default applied and this is what it threw. */
   mapError?: unknown
+  /** An error reply to a request the handler made and did not catch: what the peer said. */
+  upstream?: Upstream
 }
 
 export type MapError = (thrown: unknown) => XmppError | null | undefined
@@ -27,7 +30,11 @@ function nameOf(value: unknown): unknown {
  * Turns anything a handler can throw into a StanzaError or StreamError. Never throws: a hostile
  * value (a Proxy, a getter that throws) is just an unknown error.
  */
-export function normalise(thrown: unknown, map?: MapError): Normalised {
+export function normalise(
+  thrown: unknown,
+  map?: MapError,
+  upstreamPolicy: UpstreamPolicy = 'hide',
+): Normalised {
   if (isXmppError(thrown)) return { error: thrown, unknown: false }
   let mapError: unknown
   if (map) {
@@ -37,6 +44,14 @@ export function normalise(thrown: unknown, map?: MapError): Normalised {
     } catch (error) {
       mapError = error
     }
+  }
+  const peer = readUpstream(thrown)
+  if (peer !== undefined) {
+    const error = upstreamReply(peer.error, upstreamPolicy, thrown)
+    const normalised: Normalised = { error, unknown: upstreamPolicy === 'hide' }
+    normalised.upstream = peer.upstream
+    if (mapError !== undefined) normalised.mapError = mapError
+    return normalised
   }
   // iqCaller's TimeoutError: the entity we asked did not answer in time (RFC 6120 §8.3.3.17).
   // No stack of ours: the useful one is the thrown value's own, which the log record carries.

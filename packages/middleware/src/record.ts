@@ -2,6 +2,8 @@ import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import type { XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
 import type { Normalised, XmppError } from './normalise.js'
+import type { AfterServerStreamError } from './server-stream-error.js'
+import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
 
@@ -34,6 +36,18 @@ export interface ErrorRecord {
   err?: unknown
   /** The user's `map` threw this; the default mapping applied instead. */
   mapError?: unknown
+  /** The error reply a handler's own request got and did not catch, as the peer sent it. */
+  upstream?: Upstream
+  /** After a stream error from the server: what guard() does next, and why. */
+  next?: {
+    action: AfterServerStreamError
+    hint: string
+    /** Before the next reconnect attempt, and which attempt that is (1 first). */
+    delayMs?: number
+    attempt?: number
+    /** Where see-other-host sends the component. */
+    host?: string | undefined
+  }
 }
 
 export interface StanzaSummary {
@@ -127,6 +141,15 @@ function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg
   return new Record(fields, level, msg) as unknown as ErrorRecord
 }
 
+/** What the message says the error came from, when it was not a handler's own StanzaError. */
+function origin({ unknown, upstream }: Normalised): string {
+  if (upstream) {
+    const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
+    return `upstream request failed (${peer}) and was not caught → `
+  }
+  return unknown ? 'unhandled exception → ' : ''
+}
+
 /** Builds the record of an error a handler threw: the single place that shapes it. */
 export function recordHandled(
   stanza: XmlElement,
@@ -145,7 +168,7 @@ export function recordHandled(
       : decision.action === 'close'
         ? 'closed the stream after'
         : `dropped (${decision.reason}) for`
-  const msg = `${unknown ? 'unhandled exception → ' : ''}${describe(error)} ${what} ${summary.name}${
+  const msg = `${origin(normalised)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
   const record = withLevel(
@@ -163,14 +186,22 @@ export function recordHandled(
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
   if ('mapError' in normalised) record.mapError = normalised.mapError
+  if (normalised.upstream) record.upstream = normalised.upstream
   return record
 }
 
-/** Builds the record of an error a peer sent us: an error stanza or a stream error. */
-export function recordIncoming(element: XmlElement, error: XmppError): ErrorRecord {
+/**
+ * Builds the record of an error a peer sent us: an error stanza or a stream error. Observed at
+ * debug, unless something follows from it (a server's stream error: `outcome`).
+ */
+export function recordIncoming(
+  element: XmlElement,
+  error: XmppError,
+  outcome?: { level: Level; msg: string; next: NonNullable<ErrorRecord['next']> },
+): ErrorRecord {
   const summary = summarise(element)
   const from = summary.from ? ` from ${summary.from}` : ''
-  return withLevel(
+  const record = withLevel(
     {
       xmpp: metadataOf(error),
       stanza: summary,
@@ -179,9 +210,11 @@ export function recordIncoming(element: XmlElement, error: XmppError): ErrorReco
       correlationId: correlationId(),
       action: 'observe',
     },
-    'debug',
-    `received ${error.kind} error ${describe(error)}${from}`,
+    outcome?.level ?? 'debug',
+    outcome?.msg ?? `received ${error.kind} error ${describe(error)}${from}`,
   )
+  if (outcome) record.next = outcome.next
+  return record
 }
 
 /** Hands a record to the logger and to `onError`; what either throws is ignored. */

@@ -1,3 +1,5 @@
+import { xml } from '@xmpp/xml'
+import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { normalise } from '../src/normalise.js'
@@ -63,5 +65,75 @@ describe('normalise', () => {
     })
     expect(result.error.condition).toBe('internal-server-error')
     expect(result.mapError).toBe(failure)
+  })
+
+  describe("xmpp.js's StanzaError: an error reply to the handler's own request", () => {
+    // What iqCaller rejects with: same name as ours, the peer's <error/> (child of its iq) kept.
+    class XmppJsStanzaError extends Error {
+      override name = 'StanzaError'
+      constructor(readonly element: ReturnType<typeof xml>) {
+        super('service-unavailable - Component unavailable')
+      }
+    }
+    const peerError = () => {
+      const iq = xml(
+        'iq',
+        { type: 'error', from: 'peer.localhost', to: 'bot.localhost', id: 'q1' },
+        xml(
+          'error',
+          { type: 'wait' },
+          xml('service-unavailable', { xmlns: NS_STANZAS }),
+          xml('text', { xmlns: NS_STANZAS }, 'Component unavailable'),
+          xml('not-connected', { xmlns: 'xmpp:prosody.im/protocol/component' }),
+        ),
+      )
+      return new XmppJsStanzaError(iq.getChild('error') as ReturnType<typeof xml>)
+    }
+
+    it('hides it by default: internal-server-error, the peer kept for the log', () => {
+      const thrown = peerError()
+      const { error, unknown, upstream } = normalise(thrown)
+      expect(error.condition).toBe('internal-server-error')
+      expect(error.cause).toBe(thrown)
+      expect(unknown).toBe(true)
+      expect(upstream).toEqual({
+        from: 'peer.localhost',
+        condition: 'service-unavailable',
+        type: 'wait',
+        text: 'Component unavailable',
+      })
+    })
+
+    it('relays the condition and type, never the text or application element', () => {
+      const { error, unknown, upstream } = normalise(peerError(), undefined, 'relay')
+      expect(error.condition).toBe('service-unavailable')
+      // Prosody's type wait is not one RFC 6120 allows for service-unavailable: the default.
+      expect(error.kind === 'stanza' && error.type).toBe('cancel')
+      expect(error.text).toBeUndefined()
+      expect(error.application).toBeUndefined()
+      expect(error.toElement().toString()).not.toMatch(/Component unavailable|not-connected/)
+      expect(unknown).toBe(false)
+      expect(upstream?.from).toBe('peer.localhost')
+    })
+
+    it.each([
+      ['resource-constraint', 'wait', 'wait'],
+      ['not-authorized', 'auth', 'auth'],
+      ['item-not-found', 'auth', 'cancel'],
+    ])('relays %s of type %s as type %s', (condition, type, relayed) => {
+      const iq = xml(
+        'iq',
+        { type: 'error', from: 'peer.localhost' },
+        xml('error', { type }, xml(condition, { xmlns: NS_STANZAS })),
+      )
+      const thrown = new XmppJsStanzaError(iq.getChild('error') as ReturnType<typeof xml>)
+      const { error } = normalise(thrown, undefined, 'relay')
+      expect([error.condition, error.kind === 'stanza' && error.type]).toEqual([condition, relayed])
+    })
+
+    it('still lets map decide first', () => {
+      const mapped = new StanzaError('not-allowed')
+      expect(normalise(peerError(), () => mapped, 'relay').error).toBe(mapped)
+    })
   })
 })

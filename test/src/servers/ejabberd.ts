@@ -339,6 +339,11 @@ ${services}
 modules:
   mod_disco: {}
   mod_ping: {}
+  # Without it, ejabberd does not route a user's subscription requests at all.
+  mod_roster: {}
+  mod_muc:
+    hosts:
+      - ${y(`rooms.${DOMAIN}`)}
 `
 }
 

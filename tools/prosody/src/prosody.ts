@@ -252,5 +252,10 @@ modules_disabled = { "s2s", "s2s_auth_certs", "dialback", "offline" }
 
 VirtualHost ${s(DOMAIN)}
 
+-- A MUC service, for rooms a component joins as an occupant. Rooms open at once, without the
+-- owner's configuration form: the form is XEP-0045's business, not this harness's.
+Component ${s(`rooms.${DOMAIN}`)} "muc"
+  muc_room_locking = false
+
 ${p.components.map((c) => `Component ${s(c)}\n  component_secret = ${s(p.componentSecret)}\n`).join('\n')}`
 }
