@@ -27,12 +27,12 @@ import { componentOf, until, userOf } from './src/suite.js'
 
 // XEP application conditions, texts in the requester's language, a component's catalogue and
 // XEP-0086 codes, each through Prosody, read by the xmpp.js client and by Slixmpp (Debian's
-// python3-slixmpp). This file uses component c3 and users u13 (xmpp.js) and u14 (Slixmpp).
+// python3-slixmpp). This file uses component c18 and users u18 (xmpp.js) and u19 (Slixmpp).
 
 const server = inject('prosody')
-const c3 = componentOf(server, 'c3')
-const u13 = userOf(server, 'u13')
-const u14 = userOf(server, 'u14')
+const c18 = componentOf(server, 'c18')
+const u18 = userOf(server, 'u18')
+const u19 = userOf(server, 'u19')
 const NS = 'urn:example:domain-errors'
 const PYTHON = '/usr/bin/python3'
 const PROBE = fileURLToPath(new URL('./slixmpp/probe.py', import.meta.url))
@@ -91,7 +91,7 @@ const expected = {
 const query = (kind: string, lang?: string) =>
   xml(
     'iq',
-    { type: 'get', to: c3, ...(lang === undefined ? {} : { 'xml:lang': lang }) },
+    { type: 'get', to: c18, ...(lang === undefined ? {} : { 'xml:lang': lang }) },
     xml('query', { xmlns: NS, kind }),
   )
 
@@ -110,11 +110,11 @@ interface SlixmppError {
   } | null
 }
 
-/** Runs the Slixmpp probe as u14 and returns what it parsed of each reply. */
+/** Runs the Slixmpp probe as u19 and returns what it parsed of each reply. */
 async function slixmpp(requests: object[]): Promise<SlixmppError[]> {
   const child = execFile(
     PYTHON,
-    [PROBE, server.host, String(server.c2sPort), u14.jid, u14.password],
+    [PROBE, server.host, String(server.c2sPort), u19.jid, u19.password],
     {
       timeout: 60_000,
     },
@@ -140,14 +140,14 @@ describe('domain errors through Prosody', () => {
   let client: Client
 
   beforeAll(async () => {
-    component = await connectComponent(server, c3, (c) => {
+    component = await connectComponent(server, c18, (c) => {
       c.middleware.use(errors({ logger, legacyCodes: true }))
       c.iqCallee.get(NS, 'query', ({ element }: { element: XmlElement }) => {
         const make = cases[String(element.attrs.kind)]
         throw make ? make() : new StanzaError('bad-request')
       })
     })
-    client = await connectClient(server, u13, { resource: 'domain-errors' })
+    client = await connectClient(server, u18, { resource: 'domain-errors' })
   })
 
   afterAll(async () => {
@@ -168,7 +168,7 @@ describe('domain errors through Prosody', () => {
 
     it('arrive so that Slixmpp reads the general condition, type and application element', async () => {
       const results = await slixmpp(
-        Object.keys(expected).map((kind) => ({ to: c3, xmlns: NS, kind })),
+        Object.keys(expected).map((kind) => ({ to: c18, xmlns: NS, kind })),
       )
       for (const result of results) {
         const [condition, type, app] = expected[result.kind as keyof typeof expected]
@@ -209,9 +209,9 @@ describe('domain errors through Prosody', () => {
 
     it('reach Slixmpp with their xml:lang', async () => {
       const results = await slixmpp([
-        { to: c3, xmlns: NS, kind: 'texts', lang: 'de' },
-        { to: c3, xmlns: NS, kind: 'catalogue', lang: 'de-AT' },
-        { to: c3, xmlns: NS, kind: 'catalogue', lang: 'fr' },
+        { to: c18, xmlns: NS, kind: 'texts', lang: 'de' },
+        { to: c18, xmlns: NS, kind: 'catalogue', lang: 'de-AT' },
+        { to: c18, xmlns: NS, kind: 'catalogue', lang: 'fr' },
       ])
       expect(results.map((r) => r.texts)).toEqual([
         [['de', 'zu lang']],
@@ -253,7 +253,7 @@ describe('domain errors through Prosody', () => {
         expect(StanzaError.fromElement(reply).condition).toBe(condition)
       }
       const results = await slixmpp(
-        Object.keys(expected).map((kind) => ({ to: c3, xmlns: NS, kind })),
+        Object.keys(expected).map((kind) => ({ to: c18, xmlns: NS, kind })),
       )
       for (const result of results) {
         expect(result.code, result.kind).toBe(expected[result.kind as keyof typeof expected][4])
@@ -263,11 +263,11 @@ describe('domain errors through Prosody', () => {
     it('of an old peer that sends only a code are read as their condition', async () => {
       logger.clear()
       const legacy = (id: string) =>
-        `<message type="error" to="${c3}" id="${id}"><error code="404">Not Found</error></message>`
+        `<message type="error" to="${c18}" id="${id}"><error code="404">Not Found</error></message>`
       await client.send(
         xml(
           'message',
-          { type: 'error', to: c3, id: 'legacy-xmppjs' },
+          { type: 'error', to: c18, id: 'legacy-xmppjs' },
           xml('error', { code: '404' }, 'Not Found'),
         ),
       )
@@ -298,14 +298,14 @@ describe('the example bot in two languages, through Prosody', () => {
     bot = createBot(
       loadConfig({
         BOT_SERVICE: `xmpp://${server.host}:${server.componentPort}`,
-        BOT_DOMAIN: c3,
+        BOT_DOMAIN: c18,
         BOT_SECRET: server.componentSecret,
         BOT_ERROR_LIMIT: '0',
       }),
       { debug() {}, info() {}, warn() {}, error() {} },
     )
     await bot.start()
-    client = await connectClient(server, u13, { resource: 'bot-languages' })
+    client = await connectClient(server, u18, { resource: 'bot-languages' })
   })
 
   afterAll(async () => {
@@ -315,7 +315,7 @@ describe('the example bot in two languages, through Prosody', () => {
   const get = (key: string, lang?: string) =>
     xml(
       'iq',
-      { type: 'get', to: c3, ...(lang === undefined ? {} : { 'xml:lang': lang }) },
+      { type: 'get', to: c18, ...(lang === undefined ? {} : { 'xml:lang': lang }) },
       xml('get', { xmlns: NS_NOTES, key }),
     )
 
@@ -330,8 +330,8 @@ describe('the example bot in two languages, through Prosody', () => {
     expect([en.lang, en.text]).toEqual(['en', 'no note named "nope"'])
     const payload = `<get xmlns="${NS_NOTES}" key="nope"/>`
     const results = await slixmpp([
-      { to: c3, kind: 'de', payload, lang: 'de' },
-      { to: c3, kind: 'en', payload },
+      { to: c18, kind: 'de', payload, lang: 'de' },
+      { to: c18, kind: 'en', payload },
     ])
     expect(results.map((r) => [r.condition, r.texts])).toEqual([
       ['item-not-found', [['de', 'keine Notiz namens "nope"']]],

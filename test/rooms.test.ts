@@ -19,7 +19,7 @@ import { componentOf, fromDomain, recorder, servers, until, userOf } from './src
 // What errors() does not answer past RFC 6120, through a real server: a room's broadcast to us as
 // an occupant (a MUC kicks an occupant that answers with an error), a headline, a subscription
 // request; and that the `reply` option answers them after all.
-// This file uses components c11–c13 and users u12 and u13.
+// This file uses components c24–c23 and users u21 and u22.
 
 const NS_MUC = 'http://jabber.org/protocol/muc'
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
@@ -57,9 +57,9 @@ function thrower(ctx: { stanza: Element; name: string; type: string }): void {
 
 describe.each(servers)('rooms, headlines and subscriptions through $kind', (server) => {
   const rooms = `rooms.${server.domain}`
-  const c12 = componentOf(server, 'c12')
-  const c13 = componentOf(server, 'c13')
-  const c11 = componentOf(server, 'c11')
+  const c22 = componentOf(server, 'c22')
+  const c23 = componentOf(server, 'c23')
+  const c24 = componentOf(server, 'c24')
   let user: Client
   let other: Client
 
@@ -75,19 +75,19 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
     return { component, records }
   }
 
-  /** c13 with the defaults: a room service, and a sender whose requests get c11's replies. */
+  /** c23 with the defaults: a room service, and a sender whose requests get c24's replies. */
   let roomService: Component
   let roomServiceRecords: ErrorRecord[]
 
   beforeAll(async () => {
-    user = await connectClient(server, userOf(server, 'u12'), { resource: 'rooms' })
-    other = await connectClient(server, userOf(server, 'u13'), { resource: 'rooms' })
-    ;({ component: roomService, records: roomServiceRecords } = await withErrors(c13))
+    user = await connectClient(server, userOf(server, 'u21'), { resource: 'rooms' })
+    other = await connectClient(server, userOf(server, 'u22'), { resource: 'rooms' })
+    ;({ component: roomService, records: roomServiceRecords } = await withErrors(c23))
   })
 
   describe('a bot in a room', () => {
     const room = `errors-${randomBytes(4).toString('hex')}@${rooms}`
-    const bot = `bot@${c12}/occupant`
+    const bot = `bot@${c22}/occupant`
     let component: Component
     let records: ErrorRecord[]
 
@@ -115,7 +115,7 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
     }
 
     beforeAll(async () => {
-      ;({ component, records } = await withErrors(c12))
+      ;({ component, records } = await withErrors(c22))
       await join(component, 'bot', bot)
       await join(user, 'user')
     })
@@ -169,7 +169,7 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
       await user.send(
         xml(
           'message',
-          { to: `room@${c13}`, type: 'groupchat', id: 'gc-bare' },
+          { to: `room@${c23}`, type: 'groupchat', id: 'gc-bare' },
           xml('body', {}, 'hi'),
         ),
       )
@@ -181,9 +181,9 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
     it('refuses a join (an available presence) with a presence error, as a MUC service does', async () => {
       const reply = nextStanza(
         user,
-        (s) => s.name === 'presence' && s.attrs.from === `room@${c13}/me`,
+        (s) => s.name === 'presence' && s.attrs.from === `room@${c23}/me`,
       )
-      await user.send(xml('presence', { to: `room@${c13}/me` }, xml('x', { xmlns: NS_MUC })))
+      await user.send(xml('presence', { to: `room@${c23}/me` }, xml('x', { xmlns: NS_MUC })))
       const got = await reply
       expect(got.attrs.type).toBe('error')
       expect(got.getChild('error')?.getChild('not-allowed', NS_STANZAS)).toBeDefined()
@@ -191,12 +191,12 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
 
     it('sends no error to a headline, nor to a subscription request', async () => {
       const before = records.length
-      const quiet = expectNoStanza(user, fromDomain(c13), QUIET_MS)
+      const quiet = expectNoStanza(user, fromDomain(c23), QUIET_MS)
       await user.send(
-        xml('message', { to: `bot@${c13}`, type: 'headline' }, xml('body', {}, 'news')),
+        xml('message', { to: `bot@${c23}`, type: 'headline' }, xml('body', {}, 'news')),
       )
-      await user.send(xml('presence', { to: `bot@${c13}`, type: 'subscribe' }))
-      await user.send(xml('presence', { to: `bot@${c13}`, type: 'unsubscribe' }))
+      await user.send(xml('presence', { to: `bot@${c23}`, type: 'subscribe' }))
+      await user.send(xml('presence', { to: `bot@${c23}`, type: 'unsubscribe' }))
       await until('three records', () => records.length >= before + 3)
       await quiet
       expect(
@@ -213,27 +213,27 @@ describe.each(servers)('rooms, headlines and subscriptions through $kind', (serv
     let records: ErrorRecord[]
 
     beforeAll(async () => {
-      ;({ records } = await withErrors(c11, {
+      ;({ records } = await withErrors(c24, {
         reply: { groupchat: true, headline: true, subscription: true },
       }))
     })
 
     it('answers each with an error', async () => {
-      const isError = (s: Element) => fromDomain(c11)(s) && s.attrs.type === 'error'
+      const isError = (s: Element) => fromDomain(c24)(s) && s.attrs.type === 'error'
       const replies = collect(other, isError)
       // A server keeps a presence error to a user's bare JID to itself: this subscription request
       // comes from a component, which gets the error reply as sent.
       const presenceError = nextStanza(roomService, isError)
       const groupchat = xml('body', {}, 'unknown')
-      await other.send(xml('message', { to: `bot@${c11}/occupant`, type: 'groupchat' }, groupchat))
-      await other.send(xml('message', { to: `bot@${c11}`, type: 'headline' }, xml('body', {}, 'x')))
+      await other.send(xml('message', { to: `bot@${c24}/occupant`, type: 'groupchat' }, groupchat))
+      await other.send(xml('message', { to: `bot@${c24}`, type: 'headline' }, xml('body', {}, 'x')))
       await roomService.send(
-        xml('presence', { from: `someone@${c13}`, to: `bot@${c11}`, type: 'subscribe' }),
+        xml('presence', { from: `someone@${c23}`, to: `bot@${c24}`, type: 'subscribe' }),
       )
       await until('two message error replies', () => replies.stanzas.length >= 2)
       expect(replies.stop().map((s) => s.name)).toEqual(['message', 'message'])
       expect((await presenceError).name).toBe('presence')
-      // Two senders: their order at c11 is the server's.
+      // Two senders: their order at c24 is the server's.
       expect(records.map((r) => [r.stanza.type, r.action]).sort()).toEqual([
         ['groupchat', 'reply'],
         ['headline', 'reply'],

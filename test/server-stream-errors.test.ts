@@ -72,7 +72,7 @@ describe('a wrong secret', () => {
     // Both servers at once: each waits 8 s for a second handshake that must not come.
     await Promise.all(
       servers.map(async (server) => {
-        const wrong = guarded(server, componentOf(server, 'c14'), `not ${server.componentSecret}`)
+        const wrong = guarded(server, componentOf(server, 'c25'), `not ${server.componentSecret}`)
         // No 'error' listener of the test's own: guard()'s is the only one.
         const started = wrong.c.start().then(
           () => undefined,

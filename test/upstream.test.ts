@@ -15,7 +15,7 @@ import { componentOf, recorder, servers, until, userOf } from './src/suite.js'
 
 // What a requester gets when a handler's own request to another entity fails and the handler
 // does not catch it: the peer's error reply hidden (the default) or relayed, never its words.
-// This file uses components c3, c15 and c16 and user u14.
+// This file uses components c20, c19 and c21 and user u20.
 
 const NS = 'urn:example:upstream'
 const NS_APP = 'urn:example:upstream:app'
@@ -25,10 +25,10 @@ const silent = recorder().logger
 afterAll(stopAll)
 
 describe.each(servers)('upstream error replies through $kind', (server) => {
-  const u14 = userOf(server, 'u14')
-  const hiding = componentOf(server, 'c15')
-  const relaying = componentOf(server, 'c3')
-  const peer = componentOf(server, 'c16')
+  const u20 = userOf(server, 'u20')
+  const hiding = componentOf(server, 'c19')
+  const relaying = componentOf(server, 'c20')
+  const peer = componentOf(server, 'c21')
   let client: Client
 
   /** What the peer answers with, by the payload's `ask` attribute. */
@@ -63,7 +63,7 @@ describe.each(servers)('upstream error replies through $kind', (server) => {
   let relay: { component: Component; records: ErrorRecord[] }
 
   beforeAll(async () => {
-    client = await connectClient(server, u14, { resource: 'upstream' })
+    client = await connectClient(server, u20, { resource: 'upstream' })
     await connectComponent(server, peer, (c) => {
       c.middleware.use(errors({ logger: silent }))
       c.middleware.use((ctx, next) => {
@@ -112,7 +112,7 @@ describe.each(servers)('upstream error replies through $kind', (server) => {
       upstream: { from: peer, condition: 'not-authorized', type: 'auth', text: PEER_TEXT },
     })
     expect(record?.msg).toMatch(
-      /^upstream request failed \(not-authorized from c16\.\S+\) and was not caught → internal-server-error/,
+      /^upstream request failed \(not-authorized from c21\.\S+\) and was not caught → internal-server-error/,
     )
     expect(record?.msg).not.toMatch(/unhandled exception/)
   })

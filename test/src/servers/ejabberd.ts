@@ -17,9 +17,9 @@ import { accounts, serverDir, supervisedServer } from './prosody.js'
 import type { ServerInfo, XmppServer, XmppUser } from './types.js'
 
 export interface StartEjabberdOptions {
-  /** Number of `cK.localhost` components to configure (default 16). */
+  /** Number of `cK.localhost` components to configure (default 32). */
   components?: number
-  /** Number of `uK@localhost` users with password 'p' to register (default 16). */
+  /** Number of `uK@localhost` users with password 'p' to register (default 32). */
   users?: number
 }
 

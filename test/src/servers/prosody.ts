@@ -25,9 +25,9 @@ export {
 } from '@xmpp-errors/throwaway-prosody'
 
 export interface StartProsodyOptions {
-  /** Number of `cK.localhost` components to configure (default 16). */
+  /** Number of `cK.localhost` components to configure (default 32). */
   components?: number
-  /** Number of `uK@localhost` users with password 'p' to register (default 16). */
+  /** Number of `uK@localhost` users with password 'p' to register (default 32). */
   users?: number
 }
 
@@ -68,14 +68,14 @@ export function serverDir(kind: XmppServer['kind']): Promise<string> {
   return newServerDir(kind)
 }
 
-/** The `cK.localhost` components and `uK@localhost` users (password 'p'), 16 of each by default. */
+/** The `cK.localhost` components and `uK@localhost` users (password 'p'), 32 of each by default. */
 export function accounts(opts: { components?: number; users?: number }): {
   components: string[]
   users: XmppUser[]
 } {
   return {
-    components: Array.from({ length: opts.components ?? 16 }, (_, i) => `c${i + 1}.${DOMAIN}`),
-    users: Array.from({ length: opts.users ?? 16 }, (_, i) => ({
+    components: Array.from({ length: opts.components ?? 32 }, (_, i) => `c${i + 1}.${DOMAIN}`),
+    users: Array.from({ length: opts.users ?? 32 }, (_, i) => ({
       username: `u${i + 1}`,
       password: 'p',
       jid: `u${i + 1}@${DOMAIN}`,

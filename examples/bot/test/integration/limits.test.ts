@@ -19,8 +19,8 @@ import {
 } from './helpers.js'
 
 const server = inject('prosody')
-const DOMAIN = 'c3.localhost'
-const user = { username: 'u14', password: 'p', jid: 'u14@localhost' }
+const DOMAIN = 'c17.localhost'
+const user = { username: 'u17', password: 'p', jid: 'u17@localhost' }
 /** What Prosody takes from a component in one stanza (component_stanza_size_limit). */
 const SERVER_LIMIT = 512 * 1024
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
