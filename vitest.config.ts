@@ -17,7 +17,7 @@ const packageProject = (name: string): TestProjectInlineConfiguration => ({
 export default defineConfig({
   test: {
     projects: [
-      ...['conditions', 'errors', 'middleware'].map(packageProject),
+      ...['conditions', 'errors', 'middleware', 'otel'].map(packageProject),
       {
         extends: true,
         test: { name: 'unit:bot', include: ['examples/*/test/unit/**/*.test.ts'] },

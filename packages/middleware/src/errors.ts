@@ -1,5 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { type Decision, decide } from './decide.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
@@ -22,6 +23,11 @@ export interface ErrorsOptions {
   logger?: Logger
   /** Receives every record that is logged, for metrics. Its throws are ignored. */
   onError?: (record: ErrorRecord) => void
+  /**
+   * The correlation id of each record, e.g. the active trace's id. When it returns nothing (or
+   * throws) the record gets a generated one.
+   */
+  correlationId?: CorrelationId
   /** Maps foreign errors (a validation library's, say) to a StanzaError or StreamError. */
   map?: MapError
   /** Default `by` to the address the stanza was sent to. Default true. */
@@ -82,6 +88,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       : new ErrorRateLimit(options.rateLimit === true ? {} : options.rateLimit)
 
   const emit = (record: ErrorRecord) => publish(record, logger, onError)
+  const nextId = correlationIdFrom(options.correlationId)
 
   /** Applies the per-sender limit to a reply: a last warning replaces the error, then drops. */
   function limited(stanza: XmlElement, normalised: Normalised, decision: Decision) {
@@ -122,7 +129,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   function respond(ctx: Context, thrown: unknown, first: Normalised): unknown {
     const { normalised, decision } = limited(ctx.stanza, first, decide(ctx.stanza, first.error))
     const result = act(ctx, normalised.error, decision)
-    const record = recordHandled(ctx.stanza, thrown, normalised, decision)
+    const record = recordHandled(ctx.stanza, thrown, normalised, decision, nextId())
     // A flood of dropped errors must not become a flood of log lines.
     if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
     emit(record)
@@ -152,7 +159,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       stanza.name === 'stream:error'
         ? StreamError.fromElement(stanza)
         : StanzaError.fromElement(stanza)
-    emit(recordIncoming(stanza, error))
+    emit(recordIncoming(stanza, error, nextId()))
   }
 
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {

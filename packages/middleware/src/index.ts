@@ -17,6 +17,7 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export type { CorrelationId } from './correlation.js'
 export { type Decision, type DropReason, decide } from './decide.js'
 export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'

@@ -133,6 +133,7 @@ export function recordHandled(
   thrown: unknown,
   normalised: Normalised,
   decision: Decision,
+  id: string = correlationId(),
 ): ErrorRecord {
   const { error, unknown } = normalised
   const blame = blameOf(error)
@@ -154,7 +155,7 @@ export function recordHandled(
       stanza: summary,
       text: error.text,
       exposed: exposed && error.text !== undefined,
-      correlationId: correlationId(),
+      correlationId: id,
       action: decision.action,
     },
     level,
@@ -167,7 +168,11 @@ export function recordHandled(
 }
 
 /** Builds the record of an error a peer sent us: an error stanza or a stream error. */
-export function recordIncoming(element: XmlElement, error: XmppError): ErrorRecord {
+export function recordIncoming(
+  element: XmlElement,
+  error: XmppError,
+  id: string = correlationId(),
+): ErrorRecord {
   const summary = summarise(element)
   const from = summary.from ? ` from ${summary.from}` : ''
   return withLevel(
@@ -176,7 +181,7 @@ export function recordIncoming(element: XmlElement, error: XmppError): ErrorReco
       stanza: summary,
       text: error.text,
       exposed: false,
-      correlationId: correlationId(),
+      correlationId: id,
       action: 'observe',
     },
     'debug',
