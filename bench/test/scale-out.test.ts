@@ -115,7 +115,7 @@ describe.skipIf(!enabled)('two component processes for one domain on ejabberd', 
     let killed: Promise<void> | undefined
     const { requests } = await load({
       total: 400,
-      settleMs: 2_000,
+      timeoutMs: 3_000,
       onReply: (answered, outstanding) => {
         if (answered === 150 && killed === undefined) {
           inFlightAtKill = outstanding

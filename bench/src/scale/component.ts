@@ -68,6 +68,9 @@ c.iqCallee.get(NS_SCALE, 'query', (ctx) => {
 c.on('online', () => line({ event: 'online', pid: process.pid }))
 c.on('offline', () => line({ event: 'offline' }))
 
+// The parent holds stdin open: when it goes, even by SIGKILL, this process goes too.
+process.stdin.once('end', () => process.exit(0))
+process.stdin.resume()
 process.once('SIGTERM', () => {
   c.reconnect.stop()
   c.stop().finally(() => process.exit(0))

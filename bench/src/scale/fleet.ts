@@ -59,7 +59,7 @@ export function startComponent(
       SCALE_NAME: name,
       SCALE_HANDLER_MS: String(options.handlerMs ?? 0),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
   const pid = child.pid
   if (pid === undefined) throw new Error(`could not start component ${name} (${SCRIPT})`)

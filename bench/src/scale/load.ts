@@ -27,6 +27,8 @@ export interface Request {
   fail: Failure | undefined
   /** Every reply to it: exactly one is right, none is a loss, two are a duplicate. */
   replies: Reply[]
+  /** No reply came within the timeout (one that came later is still in `replies`). */
+  timedOut: boolean
 }
 
 export interface LoadOptions {
@@ -38,8 +40,11 @@ export interface LoadOptions {
   durationMs?: number
   /** Numbers the requests from here, so that runs on the same clients never share an id. */
   first?: number
-  /** After the last send, wait this long for the replies still due (default 3 s). */
-  settleMs?: number
+  /**
+   * A request unanswered after this long (default 10 s) is counted lost and frees its place in the
+   * window; a reply that comes later is still recorded.
+   */
+  timeoutMs?: number
   /** Called after each reply with the number answered so far, and the number outstanding. */
   onReply?: (answered: number, outstanding: number) => void
 }
@@ -78,6 +83,8 @@ export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadRe
   let answered = 0
   let outstanding = 0
   let lastReplyAt = started
+  const timeoutMs = o.timeoutMs ?? 10_000
+  const timers = new Set<NodeJS.Timeout>()
   let settle: () => void = () => {}
   const done = new Promise<void>((resolve) => {
     settle = resolve
@@ -92,8 +99,17 @@ export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadRe
     const n = next++
     const id = `s${n}`
     const fail = failureOf(n)
-    requests.set(id, { id, client: index, fail, replies: [] })
+    const request: Request = { id, client: index, fail, replies: [], timedOut: false }
+    requests.set(id, request)
     outstanding += 1
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      if (request.replies.length > 0) return
+      request.timedOut = true
+      outstanding -= 1
+      send(client, index)
+    }, timeoutMs)
+    timers.add(timer)
     const query = xml('query', { xmlns: NS_SCALE, ...(fail && { [FAIL_ATTRIBUTE]: fail }) })
     client.send(xml('iq', { type: 'get', id, to: o.domain }, query)).catch(() => {})
   }
@@ -104,9 +120,9 @@ export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadRe
       const request = requests.get(String(stanza.attrs.id))
       if (request === undefined || request.client !== index) return
       request.replies.push(readReply(stanza))
+      // A duplicate, or a reply after the timeout, is recorded; its place was freed already.
+      if (request.replies.length > 1 || request.timedOut) return
       lastReplyAt = performance.now()
-      // A duplicate is recorded, and does not free a second slot of the window.
-      if (request.replies.length > 1) return
       answered += 1
       outstanding -= 1
       o.onReply?.(answered, outstanding)
@@ -119,15 +135,10 @@ export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadRe
   for (const [index, client] of clients.entries()) {
     for (let i = 0; i < o.window; i++) send(client, index)
   }
-  // Losses keep the window from draining to zero: stop waiting once no reply came for settleMs.
-  const settleMs = o.settleMs ?? 3_000
-  const quiet = setInterval(() => {
-    if (!sending() && performance.now() - lastReplyAt > settleMs) settle()
-  }, 50)
   await done
-  clearInterval(quiet)
   // Late duplicates would arrive within this.
   await new Promise((resolve) => setTimeout(resolve, 100))
+  for (const timer of timers) clearTimeout(timer)
   for (const off of listeners) off()
   return { requests: [...requests.values()], elapsedMs: lastReplyAt - started }
 }
