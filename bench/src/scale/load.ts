@@ -38,6 +38,8 @@ export interface LoadOptions {
   /** Stop sending after this many requests in all (or after `durationMs`). */
   total?: number
   durationMs?: number
+  /** Which failure the n-th request asks for (default `failureOf`: three of five fail). */
+  failure?: (n: number) => Failure | undefined
   /** Numbers the requests from here, so that runs on the same clients never share an id. */
   first?: number
   /**
@@ -71,8 +73,7 @@ function readReply(stanza: Element): Reply {
 
 /**
  * Keeps `window` requests outstanding on each client until `total` have been sent (or
- * `durationMs` has passed), then waits for the replies still due. A request numbered n asks for
- * the failure `failureOf(n)`.
+ * `durationMs` has passed), then waits for the replies still due.
  */
 export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadResult> {
   const requests = new Map<string, Request>()
@@ -98,7 +99,7 @@ export async function runLoad(clients: Client[], o: LoadOptions): Promise<LoadRe
     }
     const n = next++
     const id = `s${n}`
-    const fail = failureOf(n)
+    const fail = (o.failure ?? failureOf)(n)
     const request: Request = { id, client: index, fail, replies: [], timedOut: false }
     requests.set(id, request)
     outstanding += 1

@@ -33,6 +33,11 @@ export interface StartEjabberdOptions {
   cookie?: string
   /** ejabberd's `domain_balancing` option: how stanzas for a domain pick one of its connections. */
   domainBalancing?: Record<string, DomainBalancing>
+  /**
+   * ejabberd's `loglevel` (default `debug`, so tests can grep what it saw). A measurement wants
+   * `info`: at debug, ejabberd logs every stanza it routes.
+   */
+  logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'error'
 }
 
 /** One domain's entry under ejabberd's `domain_balancing`. */
@@ -93,6 +98,7 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
       components,
       address,
       domainBalancing: opts.domainBalancing ?? {},
+      logLevel: opts.logLevel ?? 'debug',
     }),
   )
 
@@ -334,7 +340,11 @@ function yamlString(s: string): string {
 type ConfigParams = Pick<
   ServerInfo,
   'c2sPort' | 'componentPort' | 'componentSecret' | 'components'
-> & { address: string; domainBalancing: Record<string, DomainBalancing> }
+> & {
+  address: string
+  domainBalancing: Record<string, DomainBalancing>
+  logLevel: NonNullable<StartEjabberdOptions['logLevel']>
+}
 
 function ejabberdConfig(p: ConfigParams): string {
   const y = yamlString
@@ -353,8 +363,8 @@ function ejabberdConfig(p: ConfigParams): string {
 hosts:
   - ${y(DOMAIN)}
 
-# Debug level, so tests can see e.g. the stream errors ejabberd receives from components.
-loglevel: debug
+# Debug level by default, so tests can see e.g. the stream errors ejabberd receives from components.
+loglevel: ${p.logLevel}
 hide_sensitive_log_data: false
 
 # Plain TCP and SASL PLAIN: no certificate, no STARTTLS offered. Passwords stored in plain text
