@@ -4,6 +4,7 @@ import pino from 'pino'
 import pretty from 'pino-pretty'
 import { createBot, StartupError } from './bot.js'
 import { ConfigError, loadConfig, usage } from './config.js'
+import { startMetrics } from './metrics.js'
 
 function fail(message: string, code: number): never {
   process.stderr.write(`xmpp-errors bot: ${message}\n`)
@@ -24,7 +25,9 @@ const logger = pino(
   process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'HH:MM:ss.l' }) : undefined,
 )
 
-const bot = createBot(config, logger)
+// Metrics go out only when OTEL_METRICS_EXPORTER or an OTLP endpoint is set (see README).
+const metrics = await startMetrics(process.env, logger)
+const bot = createBot(config, logger, metrics && { onError: metrics.onError })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ event: 'signal', signal }, `${signal}: stopping`)
@@ -35,9 +38,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await bot.start()
 } catch (error) {
-  if (error instanceof StartupError) fail(error.message, 1)
+  if (error instanceof StartupError) {
+    await metrics?.shutdown()
+    fail(error.message, 1)
+  }
   throw error
 }
 await bot.stopped
+await metrics?.shutdown()
 logger.flush()
 process.exit(0)
