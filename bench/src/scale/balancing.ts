@@ -58,10 +58,19 @@ async function measure(c: Case): Promise<void> {
       ),
     )
     console.log(`connections online: ${online.filter(Boolean).length} of ${c.connections}`)
-    const log = await readFile(server.logFile, 'utf8')
-    const crashes = log.split('\n').filter((l) => /badkey|crash/i.test(l))
-    console.log(`ejabberd log lines with badkey/crash: ${crashes.length}`)
-    for (const line of crashes.slice(0, 3)) console.log(`  ${line.slice(0, 300)}`)
+    const log = (await readFile(server.logFile, 'utf8')).split('\n')
+    const accepted = log.filter(
+      (l) =>
+        l.includes(`Accepted connection ${server.host}:`) && l.includes(`:${server.componentPort}`),
+    )
+    const crashes = log.filter((l) => l.includes('CRASH REPORT'))
+    const badkey = log.filter((l) => l.includes('{badkey,component_number}'))
+    console.log(
+      `component connections accepted: ${accepted.length}; crash reports: ${crashes.length}; ` +
+        `lines with {badkey,component_number}: ${badkey.length}`,
+    )
+    const first = log.findIndex((l) => l.includes('CRASH REPORT'))
+    if (first >= 0) console.log(log.slice(first, first + 12).join('\n'))
     if (!online.some(Boolean)) return
 
     const info = serverInfo(server)
