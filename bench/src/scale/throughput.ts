@@ -59,25 +59,23 @@ async function main(): Promise<void> {
         )
         try {
           await Promise.all(processes.map((p) => p.online))
-          const warm = await runLoad(clients, {
-            domain,
-            window: WINDOW,
-            durationMs: WARMUP_SECONDS * 1000,
-            first,
-          })
-          first += warm.requests.length
+          const loadFor = async (seconds: number) => {
+            const result = await runLoad(clients, {
+              domain,
+              window: WINDOW,
+              durationMs: seconds * 1000,
+              first,
+            })
+            first += result.requests.length
+            return result
+          }
+          await loadFor(WARMUP_SECONDS)
           const before = {
             server: processCpuMs(server.pid),
             components: processes.reduce((sum, p) => sum + p.cpuMs(), 0),
             clients: process.cpuUsage(),
           }
-          const run = await runLoad(clients, {
-            domain,
-            window: WINDOW,
-            durationMs: SECONDS * 1000,
-            first,
-          })
-          first += run.requests.length
+          const run = await loadFor(SECONDS)
           const clientsUs = process.cpuUsage(before.clients)
           const answered = run.requests.filter((r) => r.replies.length > 0).length
           const perTrip = (ms: number) => Math.round((ms * 1000) / answered)

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { context, metrics, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import {
@@ -16,6 +17,7 @@ import {
   type Context,
   type ErrorRecord,
   errors,
+  guard,
   type Middleware,
   StanzaError,
   StreamError,
@@ -193,8 +195,8 @@ describe('the active span', () => {
   })
   beforeEach(() => exporter.reset())
 
-  /** Handles one stanza inside a span, as a tracing middleware placed before errors() would. */
-  async function traced(stanza: ReturnType<typeof xml>, handler: () => unknown) {
+  /** errors() with otel() as its onError and correlationId, and the records it made. */
+  function withOtel() {
     const records: ErrorRecord[] = []
     const onError = otel({ meterProvider: meters().provider })
     const middleware = errors({
@@ -205,6 +207,12 @@ describe('the active span', () => {
       },
       correlationId: onError.correlationId,
     })
+    return { middleware, records, onError }
+  }
+
+  /** Handles one stanza inside a span, as a tracing middleware placed before errors() would. */
+  async function traced(stanza: ReturnType<typeof xml>, handler: () => unknown) {
+    const { middleware, records } = withOtel()
     await tracer.startActiveSpan('stanza', async (span) => {
       try {
         await run(middleware, stanza, handler)
@@ -270,19 +278,43 @@ describe('the active span', () => {
     expect(span.events.map((e) => e.name)).toEqual(['xmpp.error'])
   })
 
-  it('is absent outside a span: the record keeps a generated correlation id', async () => {
-    const onError = otel({ meterProvider: meters().provider })
-    expect(trace.getActiveSpan()).toBeUndefined()
-    expect(onError.correlationId()).toBeUndefined()
+  it("gets guard()'s records too, with the trace id as their correlation id", async () => {
     const records: ErrorRecord[] = []
-    const middleware = errors({
+    const onError = otel({ meterProvider: meters().provider })
+    const sent: unknown[] = []
+    const component = Object.assign(new EventEmitter(), {
+      ...entity,
+      send: async (element: unknown) => {
+        sent.push(element)
+      },
+    })
+    guard(component, {
       logger: silent,
-      onError: (r) => {
-        records.push(r)
-        onError(r)
+      onError: (record) => {
+        records.push(record)
+        onError(record)
       },
       correlationId: onError.correlationId,
     })
+    await tracer.startActiveSpan('element', async (span) => {
+      // A malformed 'to': guard() answers jid-malformed before any middleware runs.
+      component.emit(
+        'element',
+        xml('iq', { type: 'get', id: 'g1', from: 'u@localhost/r', to: 'a@' }),
+      )
+      span.end()
+    })
+    const [span] = exporter.getFinishedSpans()
+    expect(sent).toHaveLength(1)
+    expect(records.map((r) => r.xmpp.condition)).toEqual(['jid-malformed'])
+    expect(records[0]?.correlationId).toBe(span?.spanContext().traceId)
+    expect(span?.events.map((e) => e.name)).toEqual(['xmpp.error'])
+  })
+
+  it('is absent outside a span: the record keeps a generated correlation id', async () => {
+    const { middleware, records, onError } = withOtel()
+    expect(trace.getActiveSpan()).toBeUndefined()
+    expect(onError.correlationId()).toBeUndefined()
     await run(middleware, get('9'), notFound)
     expect(records[0]?.correlationId).toMatch(/^[a-z0-9]+-[a-z0-9]+$/)
   })
