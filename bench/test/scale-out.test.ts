@@ -65,7 +65,7 @@ describe.skipIf(!enabled)('two component processes for one domain on ejabberd', 
 
   beforeAll(async () => {
     // Its own server: the test kills and restarts components, and needs a quiet domain.
-    server = await startEjabberd({ components: 1, users: 4 })
+    server = await startEjabberd({ components: 2, users: 4 })
     domain = server.components[0] as string
     const info = serverInfo(server)
     clients = await Promise.all(
@@ -144,5 +144,37 @@ describe.skipIf(!enabled)('two component processes for one domain on ejabberd', 
     )
     console.info(`after the restart, a answered ${byA.length} of 200`)
     expect(byA.length).toBeGreaterThan(0)
+  })
+
+  it("applies errors()' rateLimit per process: a sender gets N × max error replies", async () => {
+    // Another domain, so that the processes above take no part.
+    const limited = server.components[1] as string
+    const max = 5
+    const pair = [
+      startComponent(server, limited, 'x', { errorLimit: max }),
+      startComponent(server, limited, 'y', { errorLimit: max }),
+    ]
+    processes.push(...pair)
+    await Promise.all(pair.map((p) => p.online))
+    // 60 failing requests from one sender at once: each process answers its first `max`, then
+    // one policy-violation, then nothing (an iq past the limit is dropped).
+    const { requests } = await runLoad([clients[0] as Client], {
+      domain: limited,
+      window: 60,
+      total: 60,
+      first,
+      failure: () => 'item-not-found',
+      timeoutMs: 1_500,
+    })
+    first += requests.length
+    const count = (condition: string) =>
+      requests.filter((r) => r.replies[0]?.condition === condition).length
+    console.info(
+      `rateLimit max ${max}, 2 processes: ${count('item-not-found')} item-not-found, ` +
+        `${count('policy-violation')} policy-violation, ` +
+        `${requests.filter((r) => r.replies.length === 0).length} unanswered of 60`,
+    )
+    expect(count('item-not-found')).toBe(2 * max)
+    expect(count('policy-violation')).toBe(2)
   })
 })

@@ -4,7 +4,7 @@
 // line per event to stdout: {"event":"online"}, and {"event":"record",…} for each error record.
 //
 //   SCALE_SERVICE=xmpp://127.0.0.1:5347 SCALE_DOMAIN=c1.localhost SCALE_SECRET=… SCALE_NAME=a \
-//   [SCALE_HANDLER_MS=2] node bench/dist/bench/src/scale/component.js
+//   [SCALE_HANDLER_MS=2] [SCALE_ERROR_LIMIT=5] node bench/dist/bench/src/scale/component.js
 import { writeSync } from 'node:fs'
 import { component, xml } from '@xmpp/component'
 import { errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
@@ -24,6 +24,8 @@ const domain = required('SCALE_DOMAIN')
 const password = required('SCALE_SECRET')
 const name = required('SCALE_NAME')
 const handlerMs = Number(process.env.SCALE_HANDLER_MS ?? 0)
+/** errors()' rateLimit: error replies per sender per minute; 0 for none. */
+const errorLimit = Number(process.env.SCALE_ERROR_LIMIT ?? 0)
 
 /**
  * Synchronous, so that a record is on the pipe before its reply is on the socket (errors()
@@ -58,7 +60,9 @@ const failures: Record<Failure, () => never> = {
 }
 
 const c = guard(component({ service, domain, password }), { logger })
-c.middleware.use(errors({ logger }))
+c.middleware.use(
+  errors({ logger, rateLimit: errorLimit > 0 ? { max: errorLimit, windowMs: 60_000 } : false }),
+)
 c.iqCallee.get(NS_SCALE, 'query', (ctx) => {
   if (handlerMs > 0) work(handlerMs)
   const fail = ctx.element?.attrs[FAIL_ATTRIBUTE] as Failure | undefined

@@ -48,7 +48,7 @@ export function startComponent(
   target: ComponentTarget,
   domain: string,
   name: string,
-  options: { handlerMs?: number } = {},
+  options: { handlerMs?: number; errorLimit?: number } = {},
 ): ComponentProcess {
   const child = spawn(process.execPath, [SCRIPT], {
     env: {
@@ -58,6 +58,7 @@ export function startComponent(
       SCALE_SECRET: target.componentSecret,
       SCALE_NAME: name,
       SCALE_HANDLER_MS: String(options.handlerMs ?? 0),
+      SCALE_ERROR_LIMIT: String(options.errorLimit ?? 0),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
