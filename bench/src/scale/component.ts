@@ -66,7 +66,7 @@ c.middleware.use(
 c.iqCallee.get(NS_SCALE, 'query', (ctx) => {
   if (handlerMs > 0) work(handlerMs)
   const fail = ctx.element?.attrs[FAIL_ATTRIBUTE] as Failure | undefined
-  if (fail !== undefined && fail in failures) failures[fail]()
+  if (fail !== undefined && Object.hasOwn(failures, fail)) failures[fail]()
   return xml('query', { xmlns: NS_SCALE, [SERVED_BY_ATTRIBUTE]: name })
 })
 c.on('online', () => line({ event: 'online', pid: process.pid }))
