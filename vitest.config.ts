@@ -15,7 +15,7 @@ const packageProject = (name: string): TestProjectInlineConfiguration => ({
 export default defineConfig({
   test: {
     projects: [
-      ...['conditions', 'errors', 'middleware', 'xep'].map(packageProject),
+      ...['conditions', 'errors', 'middleware', 'otel', 'xep'].map(packageProject),
       {
         extends: true,
         test: { name: 'types', include: ['test/types/**/*.test.ts'] },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type Component, component } from '@xmpp/component'
-import { errors, guard } from '@xmpp-errors/middleware'
+import { type ErrorRecord, errors, guard } from '@xmpp-errors/middleware'
 import { commands } from './commands.js'
 import type { Config } from './config.js'
 import type { BotLogger } from './context.js'
@@ -44,6 +44,8 @@ export interface BotOptions {
   startTimeoutMs?: number
   /** Clock for the rate limiter, in milliseconds. */
   now?: () => number
+  /** Receives every error record, for metrics (see metrics.ts). */
+  onError?: (record: ErrorRecord) => void
 }
 
 function field(error: unknown, name: string): unknown {
@@ -109,7 +111,7 @@ export function createBot(config: Config, log: BotLogger, options: BotOptions = 
   // would otherwise throw out of xmpp.js's parser callback and end the process.
   const xmpp = guard(
     component({ service: config.service, domain: config.domain, password: config.secret }),
-    { logger: log },
+    { logger: log, ...(options.onError && { onError: options.onError }) },
   )
   const store = new NotesStore(config.domain, config)
   const buckets = new TokenBuckets({
@@ -124,6 +126,7 @@ export function createBot(config: Config, log: BotLogger, options: BotOptions = 
   xmpp.middleware.use(
     errors({
       logger: log,
+      ...(options.onError && { onError: options.onError }),
       rateLimit: config.errorLimit > 0 ? { max: config.errorLimit, windowMs: 10_000 } : false,
     }),
   )

@@ -11,6 +11,7 @@ import { NS_STANZAS } from '@xmpp-errors/middleware'
 import { addressProblem } from './address.js'
 import { parseService } from './config.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from './disco.js'
+import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js'
 import { type Prosody, ProsodyMissing, startProsody } from './prosody.js'
 import { NS_NOTES, NS_PING, NS_VERSION } from './service.js'
 
@@ -191,7 +192,7 @@ interface BotProcess {
   stderr: string[]
 }
 
-function startBot(target: Target): BotProcess {
+function startBot(target: Target, metricsEndpoint: string): BotProcess {
   const main = fileURLToPath(new URL('./main.js', import.meta.url))
   const child = spawn(process.execPath, [main], {
     env: {
@@ -206,6 +207,9 @@ function startBot(target: Target): BotProcess {
       BOT_BURST: String(demoLimits.burst),
       BOT_ERROR_LIMIT: String(demoLimits.errorLimit),
       BOT_LOG_LEVEL: 'info',
+      // The bot's metrics go to the demo's own OTLP endpoint, read back at the end.
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: metricsEndpoint,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -751,14 +755,37 @@ function table(rows: Row[]): string {
 
 // --- main ---------------------------------------------------------------------------------------
 
+/** The bot's xmpp.errors counter by condition and action, as its last OTLP export gave it. */
+function errorCounts(receiver: OtlpReceiver): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {}
+  const by = ['xmpp.error.condition', 'xmpp.error.action']
+  for (const [key, n] of receiver.totals('xmpp.errors', by)) {
+    const [condition = '', action = ''] = key.split(' ')
+    counts[condition] = { ...counts[condition], [action]: n }
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)))
+}
+
+function countsTable(counts: Record<string, Record<string, number>>): string {
+  const width = Math.max(9, ...Object.keys(counts).map((c) => c.length))
+  const lines = Object.entries(counts).map(([condition, actions]) => {
+    const total = Object.values(actions).reduce((sum, n) => sum + n, 0)
+    const split = Object.entries(actions).map(([action, n]) => `${action} ${n}`)
+    return `  ${condition.padEnd(width)}  ${String(total).padStart(3)}  (${split.join(', ')})`
+  })
+  return [`The bot's xmpp.errors counter by condition (its OTLP export):`, ...lines].join('\n')
+}
+
 async function main(): Promise<number> {
   let target: Target | undefined
   let bot: BotProcess | undefined
+  let receiver: OtlpReceiver | undefined
   const cleanup = async () => {
     await Promise.all([...clients].map((c) => c.stop().catch(() => {})))
     clients.clear()
     if (bot) await stopBot(bot)
     await target?.prosody?.stop()
+    await receiver?.close()
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -768,7 +795,8 @@ async function main(): Promise<number> {
   try {
     target = externalTarget(process.env) ?? (await throwawayTarget())
     note(`xmpp-errors demo: the notes bot at ${target.bot}, on ${target.description}`)
-    bot = startBot(target)
+    receiver = await startOtlpReceiver()
+    bot = startBot(target, receiver.endpoint)
     const [, user, admin] = await Promise.all([
       waitOnline(bot, target.prosody === undefined),
       connect(target, target.user),
@@ -778,10 +806,12 @@ async function main(): Promise<number> {
     const rows = await walk(target, bot, user, admin)
     const ok = rows.every((r) => r.ok)
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    // The bot exports its last values as it exits.
+    await stopBot(bot)
+    const errors = errorCounts(receiver)
     if (json) {
-      process.stdout.write(
-        `${JSON.stringify({ ok, bot: target.bot, seconds: Number(seconds), rows }, null, 2)}\n`,
-      )
+      const report = { ok, bot: target.bot, seconds: Number(seconds), rows, errors }
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {
       note(table(rows))
       const failed = rows.filter((r) => !r.ok).length
@@ -789,6 +819,7 @@ async function main(): Promise<number> {
         `\n${ok ? 'All' : `${rows.length - failed} of`} ${rows.length} requests got the expected answer, ` +
           `each error with its log line (matched by stanza id); ${seconds} s.`,
       )
+      note(`\n${countsTable(errors)}`)
     }
     return ok ? 0 : 1
   } catch (error) {

@@ -3,6 +3,7 @@
 import { createBot, StartupError } from './bot.js'
 import { ConfigError, loadConfig, usage } from './config.js'
 import { createLogger } from './log.js'
+import { startMetrics } from './metrics.js'
 
 /** From SIGINT or SIGTERM to exit, at most, whatever the server or stdout do meanwhile. */
 const SHUTDOWN_MS = 1_500
@@ -30,7 +31,9 @@ async function exit(code: number): Promise<never> {
   process.exit(code)
 }
 
-const bot = createBot(config, logger)
+// Metrics go out only when OTEL_METRICS_EXPORTER or an OTLP endpoint is set (see README).
+const metrics = await startMetrics(process.env, logger)
+const bot = createBot(config, logger, metrics && { onError: metrics.onError })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ event: 'signal', signal }, `${signal}: stopping`)
@@ -43,8 +46,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await bot.start()
 } catch (error) {
-  if (error instanceof StartupError) fail(error.message, 1)
+  if (error instanceof StartupError) {
+    await metrics?.shutdown()
+    fail(error.message, 1)
+  }
   throw error
 }
 await bot.stopped
+await metrics?.shutdown()
 await exit(0)

@@ -1,5 +1,6 @@
 import jid from '@xmpp/jid'
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { type Decision, decide, defaultReplyTo, type ReplyTo } from './decide.js'
 import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
@@ -25,6 +26,11 @@ export interface ErrorsOptions {
   logger?: Logger
   /** Receives every record that is logged, for metrics. Its throws are ignored. */
   onError?: (record: ErrorRecord) => void
+  /**
+   * The correlation id of each record, e.g. the active trace's id. When it returns nothing (or
+   * throws) the record gets a generated one.
+   */
+  correlationId?: CorrelationId
   /** Maps foreign errors (a validation library's, say) to a StanzaError or StreamError. */
   map?: MapError
   /** Default `by` to the address the stanza was sent to. Default true. */
@@ -106,6 +112,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       : new ErrorRateLimit(options.rateLimit === true ? {} : options.rateLimit)
 
   const emit = (record: ErrorRecord) => publish(record, logger, onError)
+  const nextId = correlationIdFrom(options.correlationId)
 
   /** Applies the per-sender limit to a reply: a last warning replaces the error, then drops. */
   function limited(stanza: XmlElement, normalised: Normalised, decision: Decision) {
@@ -151,7 +158,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       decide(ctx.stanza, first.error, replyTo),
     )
     const result = act(ctx, normalised.error, decision)
-    const record = recordHandled(ctx.stanza, thrown, normalised, decision)
+    const record = recordHandled(ctx.stanza, thrown, normalised, decision, nextId())
     // A flood of dropped errors must not become a flood of log lines.
     if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
     emit(record)
@@ -181,7 +188,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       stanza.name === 'stream:error'
         ? StreamError.fromElement(stanza)
         : StanzaError.fromElement(stanza)
-    emit(recordIncoming(stanza, error))
+    emit(recordIncoming(stanza, error, undefined, nextId()))
   }
 
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {

@@ -1,5 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
@@ -17,6 +18,8 @@ import { watch } from './watch.js'
 export interface GuardOptions {
   logger?: Logger
   onError?: (record: ErrorRecord) => void
+  /** The correlation id of each record, as in errors(). */
+  correlationId?: CorrelationId
   /** After the stream error a malformed `from` causes: reconnect (default) or stop. */
   afterStreamError?: AfterStreamError
   /**
@@ -76,11 +79,13 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
   const logger = options.logger ?? stderrLogger()
   const rejected = new WeakSet<object>()
+  const nextId = correlationIdFrom(options.correlationId)
   watch(entity, logger)
   const beforeEmit = governServerStreamErrors(entity, {
     logger,
     onError: options.onError,
     backoff: { ...defaultBackoff, ...options.backoff },
+    nextId,
   })
 
   function record(
@@ -91,7 +96,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     const decision =
       action === 'drop' ? ({ action, reason: 'malformed-address' } as const) : { action }
     publish(
-      recordHandled(stanza, error, { error, unknown: false }, decision),
+      recordHandled(stanza, error, { error, unknown: false }, decision, nextId()),
       logger,
       options.onError,
     )

@@ -19,6 +19,7 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export type { CorrelationId } from './correlation.js'
 export {
   type Decision,
   type DropReason,

@@ -156,6 +156,7 @@ export function recordHandled(
   thrown: unknown,
   normalised: Normalised,
   decision: Decision,
+  id: string = correlationId(),
 ): ErrorRecord {
   const { error, unknown } = normalised
   const blame = blameOf(error)
@@ -177,7 +178,7 @@ export function recordHandled(
       stanza: summary,
       text: error.text,
       exposed: exposed && error.text !== undefined,
-      correlationId: correlationId(),
+      correlationId: id,
       action: decision.action,
     },
     level,
@@ -198,6 +199,7 @@ export function recordIncoming(
   element: XmlElement,
   error: XmppError,
   outcome?: { level: Level; msg: string; next: NonNullable<ErrorRecord['next']> },
+  id: string = correlationId(),
 ): ErrorRecord {
   const summary = summarise(element)
   const from = summary.from ? ` from ${summary.from}` : ''
@@ -207,7 +209,7 @@ export function recordIncoming(
       stanza: summary,
       text: error.text,
       exposed: false,
-      correlationId: correlationId(),
+      correlationId: id,
       action: 'observe',
     },
     outcome?.level ?? 'debug',

@@ -137,6 +137,8 @@ export interface ServerStreamErrorOptions {
   logger: Logger
   onError: ((record: ErrorRecord) => void) | undefined
   backoff: Readonly<BackoffOptions>
+  /** The correlation id of each record, as guard() gives them. */
+  nextId: () => string
 }
 
 // The entities whose server stream errors guard() records, so that errors() does not record
@@ -239,11 +241,16 @@ export function governServerStreamErrors(
       next = { action: 'reconnect', hint: rule.hint, delayMs, attempt }
       what = `reconnecting in ${delayMs} ms (attempt ${attempt})`
     }
-    const record = recordIncoming(element, error, {
-      level: rule.action === 'stop' ? 'error' : 'warn',
-      msg: `the server closed the stream with ${error.condition}: ${rule.hint}; ${what}`,
-      next,
-    })
+    const record = recordIncoming(
+      element,
+      error,
+      {
+        level: rule.action === 'stop' ? 'error' : 'warn',
+        msg: `the server closed the stream with ${error.condition}: ${rule.hint}; ${what}`,
+        next,
+      },
+      options.nextId(),
+    )
     publish(record, options.logger, options.onError)
   }
 

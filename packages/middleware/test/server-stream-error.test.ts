@@ -75,6 +75,7 @@ function entity() {
     logger: quiet,
     onError: (r) => records.push(r),
     backoff: { baseMs: 100, maxMs: 1000 },
+    nextId: () => 'id-1',
   })
   const emit = (event: string, ...args: unknown[]) => hook(event, args)
   return { plugin, records, emit }

@@ -21,6 +21,29 @@ export interface StartEjabberdOptions {
   components?: number
   /** Number of `uK@localhost` users with password 'p' to register (default 32). */
   users?: number
+  /**
+   * The loopback address to listen on, for the XMPP ports and Erlang distribution (default
+   * 127.0.0.1). Given explicitly, the node gets a long name (`name@address`), so that two nodes
+   * on two loopback addresses can share one `distPort` and form a cluster.
+   */
+  address?: string
+  /** The Erlang distribution port (default: a free one). A cluster's nodes share one. */
+  distPort?: number
+  /** The Erlang cookie (default: a random one). A cluster's nodes share one. */
+  cookie?: string
+  /** ejabberd's `domain_balancing` option: how stanzas for a domain pick one of its connections. */
+  domainBalancing?: Record<string, DomainBalancing>
+  /**
+   * ejabberd's `loglevel` (default `debug`, so tests can grep what it saw). A measurement wants
+   * `info`: at debug, ejabberd logs every stanza it routes.
+   */
+  logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'error'
+}
+
+/** One domain's entry under ejabberd's `domain_balancing`. */
+export interface DomainBalancing {
+  type?: 'random' | 'source' | 'destination' | 'bare_source' | 'bare_destination'
+  component_number?: number
 }
 
 /** An ejabberd started here: an XmppServer plus what `ctl()` needs to reach the Erlang node. */
@@ -52,16 +75,31 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
   const spoolDir = join(dir, 'db')
   const logDir = join(dir, 'log')
   const logFile = join(logDir, 'ejabberd.log')
-  const [c2sPort, componentPort, distPort] = (await freePorts(3)) as [number, number, number]
+  const address = opts.address ?? HOST
+  const [c2sPort, componentPort, freeDistPort] = (await freePorts(3, address)) as [
+    number,
+    number,
+    number,
+  ]
+  const distPort = opts.distPort ?? freeDistPort
   const componentSecret = randomBytes(12).toString('hex')
-  const cookie = randomBytes(16).toString('hex')
-  const node = `xmpperrors_${randomBytes(4).toString('hex')}@localhost`
+  const cookie = opts.cookie ?? randomBytes(16).toString('hex')
+  const longNames = opts.address !== undefined
+  const node = `xmpperrors_${randomBytes(4).toString('hex')}@${longNames ? address : 'localhost'}`
   const { components, users } = accounts(opts)
 
   await Promise.all([mkdir(spoolDir), mkdir(logDir)])
   await writeFile(
     configFile,
-    ejabberdConfig({ c2sPort, componentPort, componentSecret, components }),
+    ejabberdConfig({
+      c2sPort,
+      componentPort,
+      componentSecret,
+      components,
+      address,
+      domainBalancing: opts.domainBalancing ?? {},
+      logLevel: opts.logLevel ?? 'debug',
+    }),
   )
 
   const params: LaunchParams = {
@@ -73,6 +111,8 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
     logFile,
     readyFile: join(dir, 'ready'),
     node,
+    address,
+    longNames,
     cookie,
     distPort,
     users,
@@ -84,6 +124,7 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
   const ready = (proc: Launched) =>
     waitReady(proc, [c2sPort, componentPort], {
       name: 'ejabberd',
+      host: address,
       logs: `${dir}/stdout.log and ${dir}/log/ejabberd.log`,
       hint: `; see ${dir}/log`,
       timeoutMs: READY_TIMEOUT_MS,
@@ -107,6 +148,7 @@ export async function startEjabberd(opts: StartEjabberdOptions = {}): Promise<Ej
       (proc) => supervisor.killUnless(ready(proc)),
     ),
     {
+      host: address,
       node,
       distPort,
       ctl(...args: string[]) {
@@ -135,6 +177,10 @@ interface LaunchParams {
   /** Written by the server once it has registered the users: 'ok', or what went wrong. */
   readyFile: string
   node: string
+  /** Where it listens, XMPP and Erlang distribution alike. */
+  address: string
+  /** `-name` rather than `-sname`: the node's host is its address. */
+  longNames: boolean
   cookie: string
   distPort: number
   users: XmppUser[]
@@ -143,7 +189,7 @@ interface LaunchParams {
 /** The flags `ejabberdctl foreground-quiet` would pass, plus the ERL_DIST_PORT ones. */
 function erlArgs(p: LaunchParams): string[] {
   return [
-    '-sname',
+    p.longNames ? '-name' : '-sname',
     p.node,
     '-setcookie',
     p.cookie,
@@ -154,7 +200,7 @@ function erlArgs(p: LaunchParams): string[] {
     'false',
     '-kernel',
     'inet_dist_use_interface',
-    '{127,0,0,1}',
+    `{${p.address.split('.').join(',')}}`,
     '+K',
     'true',
     '+P',
@@ -233,7 +279,7 @@ async function launch(p: LaunchParams): Promise<Launched> {
 
 /** Like `ejabberdctl --node NODE ARGS...` with ERL_DIST_PORT set, as the current user. */
 function ctl(p: LaunchParams, args: string[]): Promise<string> {
-  const ctlNode = `ctl_${randomBytes(4).toString('hex')}@localhost`
+  const ctlNode = `ctl_${randomBytes(4).toString('hex')}@${p.longNames ? p.address : 'localhost'}`
   const argv = [
     ...erlArgs({ ...p, node: ctlNode }),
     // A client node: it connects to distPort but does not listen itself.
@@ -291,19 +337,34 @@ function yamlString(s: string): string {
   return JSON.stringify(s)
 }
 
-type ConfigParams = Pick<ServerInfo, 'c2sPort' | 'componentPort' | 'componentSecret' | 'components'>
+type ConfigParams = Pick<
+  ServerInfo,
+  'c2sPort' | 'componentPort' | 'componentSecret' | 'components'
+> & {
+  address: string
+  domainBalancing: Record<string, DomainBalancing>
+  logLevel: NonNullable<StartEjabberdOptions['logLevel']>
+}
 
 function ejabberdConfig(p: ConfigParams): string {
   const y = yamlString
   const services = p.components
     .map((c) => `      ${y(c)}:\n        password: ${y(p.componentSecret)}`)
     .join('\n')
+  const balancing = Object.entries(p.domainBalancing).map(([domain, options]) => {
+    const fields = Object.entries(options).map(
+      ([key, value]) => `    ${key}: ${typeof value === 'number' ? value : y(String(value))}`,
+    )
+    return `  ${y(domain)}:\n${fields.join('\n')}`
+  })
+  const domainBalancing =
+    balancing.length > 0 ? `\ndomain_balancing:\n${balancing.join('\n')}\n` : ''
   return `# Throwaway config written by test/src/servers/ejabberd.ts
 hosts:
   - ${y(DOMAIN)}
 
-# Debug level, so tests can see e.g. the stream errors ejabberd receives from components.
-loglevel: debug
+# Debug level by default, so tests can see e.g. the stream errors ejabberd receives from components.
+loglevel: ${p.logLevel}
 hide_sensitive_log_data: false
 
 # Plain TCP and SASL PLAIN: no certificate, no STARTTLS offered. Passwords stored in plain text
@@ -318,14 +379,14 @@ s2s_access: none
 listen:
   -
     port: ${p.c2sPort}
-    ip: ${y(HOST)}
+    ip: ${y(p.address)}
     module: ejabberd_c2s
     starttls: false
     starttls_required: false
     backlog: 128
   -
     port: ${p.componentPort}
-    ip: ${y(HOST)}
+    ip: ${y(p.address)}
     module: ejabberd_service
     backlog: 128
     # By default a component registers routes for every domain under 'hosts' that it could log
@@ -344,7 +405,7 @@ modules:
   mod_muc:
     hosts:
       - ${y(`rooms.${DOMAIN}`)}
-`
+${domainBalancing}`
 }
 
 function findInstall(): Install {

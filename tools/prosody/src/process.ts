@@ -35,8 +35,8 @@ export function findExecutable(name: string): string | undefined {
   return undefined
 }
 
-/** `n` distinct free TCP ports on HOST. */
-export async function freePorts(n: number): Promise<number[]> {
+/** `n` distinct free TCP ports on `host` (default HOST). */
+export async function freePorts(n: number, host = HOST): Promise<number[]> {
   // The ports are held open together so that the ones returned are distinct.
   const servers: Server[] = await Promise.all(
     Array.from(
@@ -45,7 +45,7 @@ export async function freePorts(n: number): Promise<number[]> {
         new Promise<Server>((resolve, reject) => {
           const s = createServer()
           s.once('error', reject)
-          s.listen(0, HOST, () => resolve(s))
+          s.listen(0, host, () => resolve(s))
         }),
     ),
   )
@@ -58,9 +58,9 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports
 }
 
-function accepts(port: number): Promise<boolean> {
+function accepts(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port })
+    const socket = connect({ host, port })
     socket.once('connect', () => {
       socket.destroy()
       resolve(true)
@@ -201,6 +201,8 @@ export interface ReadyOptions {
   pollMs: number
   /** Appended to the error when the server is not ready in time. */
   hint?: string
+  /** Where the ports listen. Default HOST. */
+  host?: string
   /** Something else to wait for, checked on every poll until `met()`; it may throw. */
   also?: { what: string; met: () => Promise<boolean> }
 }
@@ -223,7 +225,7 @@ export async function waitReady(proc: Launched, ports: number[], o: ReadyOptions
       throw new Error(`${o.name} did not ${what} within ${o.timeoutMs} ms${o.hint ?? ''}`)
     }
     if (!met && also) met = await also.met()
-    for (const port of [...pending]) if (await accepts(port)) pending.delete(port)
+    for (const port of [...pending]) if (await accepts(port, o.host ?? HOST)) pending.delete(port)
     if (!met || pending.size > 0) await sleep(o.pollMs)
   }
 }

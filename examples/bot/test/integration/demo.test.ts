@@ -12,6 +12,8 @@ interface Report {
   bot: string
   seconds: number
   rows: Row[]
+  /** The bot's xmpp.errors counter, by condition and action, from its OTLP export. */
+  errors: Record<string, Record<string, number>>
 }
 
 function runDemo(
@@ -130,6 +132,13 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
     })
     // Then the server answers for the absent component.
     expect(report.rows.at(-1)?.got).toMatch(/^[a-z-]+ \((cancel|wait)\)/)
+
+    // The bot exported its counter as it exited: one count per record it logged.
+    expect(report.errors['item-not-found']).toEqual({ reply: 1 })
+    expect(report.errors['system-shutdown']).toEqual({ close: 1 })
+    // Each policy-violation the flood got was counted once; the ones past the cap as drops.
+    expect(report.errors['policy-violation']?.reply).toBe(errors)
+    expect(report.errors['policy-violation']?.drop).toBeGreaterThan(0)
   })
 
   it('prints the table for people', async () => {
