@@ -130,7 +130,11 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     try {
       return emit.call(this, event, ...args)
     } catch (error) {
-      logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
+      // A logger that throws here would throw out of the socket's data handler, as the
+      // listener would have.
+      try {
+        logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
+      } catch {}
       return true
     }
   }
