@@ -3,7 +3,7 @@
 // socket (test/src/in-process.ts), with errors() and guard() as a component would use them.
 import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
-import { type ErrorRecord, errors, guard, type Logger } from '@xmpp-errors/middleware'
+import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
 import { inProcess } from './src/in-process.js'
 
@@ -53,4 +53,53 @@ describe("a throwing logger and a throwing 'element' listener", () => {
     expect(h.written).toHaveLength(1)
     expect(h.written[0]).toContain('internal-server-error')
   })
+})
+
+/** An element `depth` levels deep: `<a><a>…</a></a>`, built without recursion. */
+function nested(depth: number, name = 'a'): Element {
+  let el = xml(name, {}, 'x')
+  for (let i = 1; i < depth; i++) el = xml(name, {}, el)
+  return el
+}
+
+const errorChildren = (reply: string) => reply.match(/<error[\s>/]/g)?.length ?? 0
+
+describe('an IQ whose payload nests thousands of elements', () => {
+  for (const [what, route] of [
+    ['a StanzaError is thrown', 'stanza'],
+    ['an Error is thrown', 'error'],
+    ['no route answers', 'none'],
+  ] as const) {
+    it(`is answered once, with the echo capped and one record, when ${what}`, async () => {
+      const records: ErrorRecord[] = []
+      const h = inProcess(C, (c) => {
+        const logger: Logger = { debug() {}, warn() {}, error() {} }
+        c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+        if (route !== 'none') {
+          c.iqCallee.get(NS, 'q', () => {
+            throw route === 'stanza' ? new StanzaError('item-not-found') : new Error('boom')
+          })
+        }
+      })
+      // Warm-up first: the stack a recursive walk can use grows once the JIT has compiled it.
+      const depths = [...Array(200).fill(50), 1_000, 3_000, 5_000, 10_000, 30_000]
+      for (const [i, depth] of depths.entries()) {
+        h.clear()
+        records.length = 0
+        const payload = xml('q', { xmlns: NS }, nested(depth))
+        expect(h.feed(xml('iq', { type: 'get', id: `d${i}`, from: FROM, to: C }, payload))).toEqual(
+          { threw: false },
+        )
+        await h.settle()
+        expect(h.written, `depth ${depth}`).toHaveLength(1)
+        const reply = h.written[0] as string
+        const start = /^<iq [^>]*>/.exec(reply)?.[0]
+        expect(start).toContain('type="error"')
+        expect(start).toContain(`id="d${i}"`)
+        expect(errorChildren(reply)).toBe(1)
+        expect(reply.length).toBeLessThan(4096 + 600)
+        expect(records, `depth ${depth}`).toHaveLength(1)
+      }
+    })
+  }
 })

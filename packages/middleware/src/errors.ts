@@ -8,6 +8,7 @@ import { type ErrorRecord, publish, recordHandled, recordIncoming } from './reco
 import {
   type EchoOptions,
   echoFor,
+  emptyPayload,
   errorElementFor,
   type ReplyOptions,
   replyFor,
@@ -142,6 +143,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
         try {
           logger.error({ err: bug }, 'errors() failed while handling an error')
         } catch {}
+        // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
+        if (ctx.name === 'iq' && ctx.element !== undefined) emptyPayload(ctx.element)
         return undefined
       }
     }
@@ -155,6 +158,15 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     emit(recordIncoming(stanza, error))
   }
 
+  /**
+   * An IQ get/set that no route answered: xmpp.js's IQ handler would answer service-unavailable
+   * (RFC 6120 §8.2.3) with the payload echoed whole and nothing logged; answer it here instead,
+   * through the same path as a thrown error, so the echo cap holds and it is recorded.
+   */
+  function unanswered(ctx: Context): unknown {
+    return handle(ctx, new StanzaError('service-unavailable', { stack: false }))
+  }
+
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     watch(ctx.entity, logger)
     if (ctx.type === 'error' || ctx.name === 'stream:error') observe(ctx.stanza)
@@ -164,7 +176,10 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     } catch (thrown) {
       return Promise.resolve(handle(ctx, thrown))
     }
-    return pending.then(undefined, (thrown: unknown) => handle(ctx, thrown))
+    return pending.then(
+      (reply) => (reply || ctx.element === undefined ? reply : unanswered(ctx)),
+      (thrown: unknown) => handle(ctx, thrown),
+    )
   }
   return Object.assign(errorsMiddleware, { rateLimit: limit })
 }

@@ -1,5 +1,6 @@
 import { xml } from '@xmpp/xml'
 import { type StanzaError, sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+import { serialise } from './serialise.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -34,37 +35,15 @@ function payloadOf(stanza: XmlElement): XmlElement[] {
   )
 }
 
-/**
- * The characters of names, attributes and text under the elements, stopping once past `limit`.
- * Serialising adds markup and escapes, at most six characters for one (`"` → `&quot;`) plus a
- * few per element and attribute, so this bounds the serialised length from below, and eight
- * times it bounds it from above.
- */
-function rawLength(nodes: Array<XmlElement | string>, limit: number, start = 0): number {
-  let length = start
-  for (const node of nodes) {
-    if (typeof node === 'string') {
-      length += node.length
-    } else {
-      length += node.name.length
-      for (const [name, value] of Object.entries(node.attrs)) {
-        length += name.length + (typeof value === 'string' ? value.length : 0)
-      }
-      length = rawLength(node.children, limit, length)
-    }
-    if (length > limit) return length
-  }
-  return length
-}
-
-/** Whether the payload serialises within `maxLength`, serialising only when the bounds disagree. */
+/** Whether the payload serialises within `maxLength` characters, serialising no more than that. */
 function fits(payload: XmlElement[], maxLength: number): boolean {
-  const raw = rawLength(payload, maxLength)
-  if (raw > maxLength) return false
-  if (raw * 8 <= maxLength) return true
-  let length = 0
-  for (const child of payload) length += child.toString().length
-  return length <= maxLength
+  let remaining = maxLength
+  for (const child of payload) {
+    const serialised = serialise(child, remaining)
+    if (serialised === undefined) return false
+    remaining -= serialised.length
+  }
+  return true
 }
 
 /** The children to echo in the reply: all of them, or none when off or over the cap. */
@@ -81,7 +60,11 @@ export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
  * builds. Where that must not be echoed, empty it in place, leaving its name and namespace.
  */
 export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo: EchoOptions) {
-  if (echoFor(stanza, echo).includes(payload)) return
+  if (!echoFor(stanza, echo).includes(payload)) emptyPayload(payload)
+}
+
+/** Leaves the payload element its name and namespace only. */
+export function emptyPayload(payload: XmlElement): void {
   const xmlns = payload.attrs.xmlns
   payload.attrs = typeof xmlns === 'string' ? { xmlns } : {}
   payload.children = []
