@@ -103,3 +103,28 @@ describe('an IQ whose payload nests thousands of elements', () => {
     })
   }
 })
+
+describe('an IQ whose payload element is named <error/>', () => {
+  for (const payload of [
+    xml('error', { xmlns: NS }, xml('detail', {}, 'd')),
+    xml('error', { xmlns: 'jabber:client', type: 'cancel' }),
+    xml('x:error', { 'xmlns:x': NS }),
+  ]) {
+    it(`gets a reply with exactly one <error/> child, ours: ${payload.toString()}`, async () => {
+      const records: ErrorRecord[] = []
+      const h = component(records, { debug() {}, warn() {}, error() {} }, (c) => {
+        c.middleware.use(() => {
+          throw new StanzaError('item-not-found')
+        })
+      })
+      h.feed(xml('iq', { type: 'set', id: 'e1', from: FROM, to: C }, payload))
+      await h.settle()
+      expect(h.written).toHaveLength(1)
+      const reply = h.written[0] as string
+      expect(reply.match(/<(?:[\w-]+:)?error[\s>/]/g)).toHaveLength(1)
+      expect(reply).toContain('<item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>')
+      expect(reply).toContain('id="e1"')
+      expect(records.filter((r) => r.action === 'reply')).toHaveLength(1)
+    })
+  }
+})

@@ -10,6 +10,7 @@ import {
   echoFor,
   emptyPayload,
   errorElementFor,
+  isErrorNamed,
   type ReplyOptions,
   replyFor,
   trimEchoedPayload,
@@ -112,6 +113,13 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)
+    if (payload !== undefined && isErrorNamed(payload)) {
+      // xmpp.js's IQ handler would put the payload, an <error/> of some namespace, before ours,
+      // and a client reads the first: send the reply here, without the echo (RFC 6120 §8.3.1
+      // allows one, but then the reply would have two <error/> children).
+      ctx.entity.send(replyFor(ctx.stanza, element, [])).catch(() => {})
+      return nothingMore()
+    }
     if (payload !== undefined) {
       trimEchoedPayload(ctx.stanza, payload, replyOptions.echo)
       return element

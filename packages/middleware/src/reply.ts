@@ -29,9 +29,18 @@ export function errorElementFor(stanza: XmlElement, error: StanzaError, options:
   return element
 }
 
+/**
+ * An element a client would take for the reply's `<error/>`: named `error`, in any namespace or
+ * with any prefix. An error reply carries exactly one, ours, so such a payload is never echoed.
+ */
+export function isErrorNamed(element: XmlElement): boolean {
+  const name = element.name
+  return name === 'error' || name.endsWith(':error')
+}
+
 function payloadOf(stanza: XmlElement): XmlElement[] {
   return stanza.children.filter(
-    (child): child is XmlElement => typeof child !== 'string' && child.name !== 'error',
+    (child): child is XmlElement => typeof child !== 'string' && !isErrorNamed(child),
   )
 }
 
