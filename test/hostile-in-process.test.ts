@@ -128,3 +128,46 @@ describe('an IQ whose payload element is named <error/>', () => {
     })
   }
 })
+
+describe('what a peer controls is capped in records', () => {
+  it('a 200 KB id, from, to and text make a record of a few KB, marked where cut', async () => {
+    const records: ErrorRecord[] = []
+    const lines: string[] = []
+    const logger: Logger = {
+      debug: (o, msg) => lines.push(JSON.stringify({ ...o, msg })),
+      warn: (o, msg) => lines.push(JSON.stringify({ ...o, msg })),
+      error: (o, msg) => lines.push(JSON.stringify({ ...o, msg })),
+    }
+    const huge = 'h'.repeat(200_000)
+    const h = component(records, logger, (c) => {
+      c.middleware.use(() => {
+        throw new StanzaError('bad-request', { text: `unknown ${huge}` })
+      })
+    })
+    h.feed(xml('message', { id: huge, from: `u1@localhost/${huge}`, to: `${C}/${huge}` }))
+    h.feed(
+      xml(
+        'message',
+        { type: 'error', id: huge, from: `u1@localhost/${huge}`, to: C },
+        xml(
+          'error',
+          { type: 'cancel' },
+          xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }),
+          xml('text', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }, huge),
+        ),
+      ),
+    )
+    await h.settle()
+    // The error stanza is observed, then dropped: never an error to an error.
+    expect(records.map((r) => r.action).sort()).toEqual(['drop', 'observe', 'reply'])
+    for (const record of records) {
+      expect(record.stanza.id).toMatch(/^h{256}…\[cut 199744 chars\]$/)
+      expect(record.stanza.from?.length).toBeLessThan(300)
+      expect(record.msg.length).toBeLessThan(600)
+      expect((record.text ?? '').length).toBeLessThanOrEqual(1100)
+    }
+    expect(records.find((r) => r.action === 'reply')?.stanza.to).toMatch(/…\[cut \d+ chars\]$/)
+    expect(lines).toHaveLength(3)
+    for (const line of lines) expect(line.length).toBeLessThan(8_000)
+  })
+})

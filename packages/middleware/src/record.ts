@@ -1,5 +1,5 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
-import type { XmlElement } from '@xmpp-errors/errors'
+import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
 import type { Normalised, XmppError } from './normalise.js'
 
@@ -44,19 +44,40 @@ export interface StanzaSummary {
   to: string | undefined
 }
 
+/**
+ * Longest string a peer controls that goes into a record as it is, in UTF-16 code units: an
+ * `id` or an address of 200 KB must not become a log line of 200 KB.
+ */
+export const MAX_RECORDED_LENGTH = 256
+
+/** `value`, or its first `max` code units and a mark saying how much was cut. */
+export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
+  if (value.length <= max) return value
+  let kept = value.slice(0, max)
+  const last = kept.charCodeAt(kept.length - 1)
+  // Never leave half a surrogate pair before the mark.
+  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1)
+  return `${kept}…[cut ${value.length - kept.length} chars]`
+}
+
 function attribute(el: XmlElement, name: string): string | undefined {
   const value = el.attrs[name]
-  return typeof value === 'string' ? value : undefined
+  return typeof value === 'string' ? capped(value) : undefined
 }
 
 export function summarise(stanza: XmlElement): StanzaSummary {
   return {
-    name: stanza.name,
+    name: capped(stanza.name),
     type: attribute(stanza, 'type'),
     id: attribute(stanza, 'id'),
     from: attribute(stanza, 'from'),
     to: attribute(stanza, 'to'),
   }
+}
+
+/** The error's text as recorded: capped like the stanza's fields, as a peer may have sent it. */
+function recordedText(error: XmppError): string | undefined {
+  return error.text === undefined ? undefined : capped(error.text, MAX_TEXT_LENGTH)
 }
 
 const processTag = Math.random().toString(36).slice(2, 8)
@@ -152,7 +173,7 @@ export function recordHandled(
     {
       xmpp: metadataOf(error),
       stanza: summary,
-      text: error.text,
+      text: recordedText(error),
       exposed: exposed && error.text !== undefined,
       correlationId: correlationId(),
       action: decision.action,
@@ -174,7 +195,7 @@ export function recordIncoming(element: XmlElement, error: XmppError): ErrorReco
     {
       xmpp: metadataOf(error),
       stanza: summary,
-      text: error.text,
+      text: recordedText(error),
       exposed: false,
       correlationId: correlationId(),
       action: 'observe',
