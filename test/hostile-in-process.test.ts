@@ -3,7 +3,14 @@
 // socket (test/src/in-process.ts), with errors() and guard() as a component would use them.
 import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
-import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
+import {
+  type ErrorRecord,
+  errors,
+  guard,
+  type Logger,
+  StanzaError,
+  StreamError,
+} from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
 import { inProcess } from './src/in-process.js'
 
@@ -169,5 +176,43 @@ describe('what a peer controls is capped in records', () => {
     expect(records.find((r) => r.action === 'reply')?.stanza.to).toMatch(/…\[cut \d+ chars\]$/)
     expect(lines).toHaveLength(3)
     for (const line of lines) expect(line.length).toBeLessThan(8_000)
+  })
+})
+
+describe('stream errors the component sends', () => {
+  it('are logged at a level per condition: a planned system-shutdown at warn, without a stack', async () => {
+    const entries: Array<{ level: string; object: ErrorRecord }> = []
+    const log = (level: string) => (object: object) => {
+      entries.push({ level, object: object as ErrorRecord })
+    }
+    const logger: Logger = { debug: log('debug'), warn: log('warn'), error: log('error') }
+    const thrown: StreamError[] = []
+    const h = inProcess(C, (c) => {
+      c.middleware.use(errors({ logger }))
+      c.middleware.use(() => {
+        throw thrown.shift()
+      })
+    })
+    for (const condition of [
+      'system-shutdown',
+      'policy-violation',
+      'internal-server-error',
+    ] as const) {
+      thrown.push(new StreamError(condition))
+      h.feed(xml('message', { id: condition, from: FROM, to: C }))
+      await h.settle()
+    }
+    expect(
+      entries.map((e) => [e.object.xmpp.condition, e.level, e.object.err !== undefined]),
+    ).toEqual([
+      ['system-shutdown', 'warn', false],
+      ['policy-violation', 'warn', false],
+      ['internal-server-error', 'error', true],
+    ])
+    // packages/errors/README.md: stream errors have no type and no blame.
+    for (const { object } of entries) {
+      expect(object.xmpp.blame).toBeUndefined()
+      expect(object.xmpp.type).toBeUndefined()
+    }
   })
 })

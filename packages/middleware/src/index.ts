@@ -20,6 +20,7 @@ export {
 export { type Decision, type DropReason, decide } from './decide.js'
 export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
+export { streamErrorLevels } from './levels.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
 export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 export {

@@ -1,6 +1,7 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
+import { streamErrorLevels } from './levels.js'
 import type { Normalised, XmppError } from './normalise.js'
 
 export type Level = 'debug' | 'warn' | 'error'
@@ -19,7 +20,8 @@ export interface ErrorRecord {
     condition: string
     type: ErrorType | undefined
     title: string
-    blame: Blame
+    /** Who caused a stanza error; stream errors have no blame. */
+    blame: Blame | undefined
   }
   stanza: StanzaSummary
   /** The error's text, and whether it reached the peer. */
@@ -30,7 +32,7 @@ export interface ErrorRecord {
   /** reply, close (stream error), drop (RFC forbids a reply), or observe (an incoming error). */
   action: Decision['action'] | 'observe'
   reason?: DropReason
-  /** The error with its stack: for server-blame conditions, unknown exceptions and stream errors. */
+  /** The error with its stack: for records at `error` (server-blame stanza conditions, unknown exceptions, our own stream faults). */
   err?: unknown
   /** The user's `map` threw this; the default mapping applied instead. */
   mapError?: unknown
@@ -103,8 +105,16 @@ function describe(error: XmppError): string {
     : `stream ${error.condition}`
 }
 
-function blameOf(error: XmppError): Blame {
-  return error.kind === 'stanza' ? error.blame : 'server'
+/** Stanza conditions carry a blame; stream conditions have none (the errors package's README). */
+function blameOf(error: XmppError): Blame | undefined {
+  return error.kind === 'stanza' ? error.blame : undefined
+}
+
+/** What a handled error is logged at: by blame for stanza errors, by condition for stream errors. */
+function levelOf(error: XmppError, unknown: boolean): Level {
+  if (unknown) return 'error'
+  if (error.kind === 'stream') return streamErrorLevels[error.condition] ?? 'error'
+  return error.blame === 'sender' ? 'warn' : 'error'
 }
 
 function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
@@ -156,8 +166,7 @@ export function recordHandled(
   decision: Decision,
 ): ErrorRecord {
   const { error, unknown } = normalised
-  const blame = blameOf(error)
-  const level: Level = blame === 'sender' && !unknown ? 'warn' : 'error'
+  const level = levelOf(error, unknown)
   const summary = summarise(stanza)
   const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
   const what =
