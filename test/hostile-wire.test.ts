@@ -1,0 +1,80 @@
+/// <reference path="./src/xmpp-modules.d.ts" />
+// Hostile input and hostile conditions on the wire, through a private Prosody 0.12: what the
+// component sends must reach the peer intact (ids with tab/LF/CR), within the stanza size the
+// server accepts, no larger than the request plus a constant, and with bounded memory when the
+// link to the server is slow.
+import { rm } from 'node:fs/promises'
+import type { Client } from '@xmpp/client'
+import type { Component } from '@xmpp/component'
+import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { connectClient, connectComponent, nextStanza, stopAll } from './src/clients.js'
+import { startProsody } from './src/servers/prosody.js'
+import type { XmppServer } from './src/servers/types.js'
+import { componentOf, userOf } from './src/suite.js'
+
+const NS = 'urn:xmpp-errors:wire'
+const quiet: Logger = { debug() {}, warn() {}, error() {} }
+let server: XmppServer
+
+beforeAll(async () => {
+  server = await startProsody({ components: 5, users: 2 })
+}, 30_000)
+
+afterEach(stopAll)
+
+afterAll(async () => {
+  await stopAll()
+  if (!server) return
+  await server.stop()
+  await rm(server.dir, { recursive: true, force: true })
+})
+
+/** guard() and errors() as a component uses them, records into `records`, then `setup`. */
+function protect(records: ErrorRecord[], setup: (c: Component) => void, limits = {}) {
+  return (c: Component) => {
+    const onError = (r: ErrorRecord) => records.push(r)
+    guard(c, { logger: quiet, onError, ...limits })
+    c.middleware.use(errors({ logger: quiet, onError }))
+    setup(c)
+  }
+}
+
+/** Writes raw XML on the client's stream and resolves with the stanza answering `id`. */
+async function rawRequest(client: Client, id: string, raw: string, timeoutMs = 5_000) {
+  const reply = nextStanza(client, (s) => s.attrs.id === id, timeoutMs)
+  await client.write(raw)
+  return reply
+}
+
+describe('an IQ nested 10,000 elements deep', () => {
+  it('passes Prosody and is answered once, echo capped, one record', async () => {
+    const domain = componentOf(server, 'c1')
+    const records: ErrorRecord[] = []
+    await connectComponent(
+      server,
+      domain,
+      protect(records, (c) => {
+        c.iqCallee.get(NS, 'q', () => {
+          throw new StanzaError('item-not-found')
+        })
+      }),
+    )
+    const client = await connectClient(server, userOf(server, 'u1'), { resource: 'deep' })
+    for (const depth of [3_000, 10_000]) {
+      records.length = 0
+      const id = `deep-${depth}`
+      const payload = `<q xmlns='${NS}'>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</q>`
+      const raw = `<iq type='get' id='${id}' to='${domain}'>${payload}</iq>`
+      const reply = await rawRequest(client, id, raw)
+      expect(reply.attrs.type).toBe('error')
+      expect(reply.getChildren('error')).toHaveLength(1)
+      expect(reply.getChild('error')?.getChild('item-not-found')).toBeDefined()
+      expect(reply.toString().length).toBeLessThan(4096 + 600)
+      expect(records.filter((r) => r.action === 'reply')).toHaveLength(1)
+      console.log(
+        `deep IQ: depth ${depth}, ${raw.length} bytes sent, reply ${reply.toString().length} chars`,
+      )
+    }
+  })
+})
