@@ -5,7 +5,7 @@
 // link to the server is slow.
 import { rm } from 'node:fs/promises'
 import type { Client } from '@xmpp/client'
-import type { Component } from '@xmpp/component'
+import { type Component, xml } from '@xmpp/component'
 import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectClient, connectComponent, nextStanza, stopAll } from './src/clients.js'
@@ -75,6 +75,46 @@ describe('an IQ nested 10,000 elements deep', () => {
       console.log(
         `deep IQ: depth ${depth}, ${raw.length} bytes sent, reply ${reply.toString().length} chars`,
       )
+    }
+  })
+})
+
+describe('the default `by`', () => {
+  it('keeps a reply within the request plus 256 bytes, whatever resource the sender put in `to`', async () => {
+    const domain = componentOf(server, 'c3')
+    const records: ErrorRecord[] = []
+    await connectComponent(
+      server,
+      domain,
+      protect(records, (c) => {
+        c.middleware.use(() => {
+          throw new StanzaError('not-acceptable', { text: 'no' })
+        })
+      }),
+    )
+    const client = await connectClient(server, userOf(server, 'u1'), { resource: 'by' })
+    const resource = 'r'.repeat(1023)
+    const cases = [
+      xml(
+        'message',
+        { id: 'by-m', to: `${domain}/${resource}` },
+        xml('body', {}, 'b'.repeat(1024)),
+      ),
+      xml('message', { id: 'by-l', to: `${'l'.repeat(1023)}@${domain}/${resource}` }),
+      xml('iq', { type: 'get', id: 'by-i', to: `${domain}/${resource}` }, xml('q', { xmlns: NS })),
+    ]
+    for (const request of cases) {
+      const id = request.attrs.id as string
+      const reply = nextStanza(client, (s) => s.attrs.id === id)
+      await client.send(request)
+      const answer = await reply
+      const by = answer.getChild('error')?.attrs.by as string
+      expect(by, id).not.toContain(resource)
+      // What Prosody delivered to the client and what the client sent carry the same from/to.
+      const out = answer.toString().length
+      const sent = request.toString().length
+      console.log(`by: ${id} sent ${sent} chars, reply ${out} chars, by="${by.slice(0, 40)}"`)
+      expect(out, id).toBeLessThanOrEqual(sent + 256 + `from="u1@localhost/by"`.length)
     }
   })
 })

@@ -26,7 +26,7 @@ export interface ErrorsOptions {
   onError?: (record: ErrorRecord) => void
   /** Maps foreign errors (a validation library's, say) to a StanzaError or StreamError. */
   map?: MapError
-  /** Default `by` to the address the stanza was sent to. Default true. */
+  /** Default `by` to the address the stanza was sent to, without its resource. Default true. */
   by?: boolean
   /** What the error reply echoes of the original stanza. */
   echo?: Partial<EchoOptions>

@@ -30,6 +30,11 @@ export {
   type Verdict,
 } from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
-export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export {
+  type EchoOptions,
+  MAX_DEFAULT_BY_LENGTH,
+  type ReplyOptions,
+  replyFor,
+} from './reply.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'

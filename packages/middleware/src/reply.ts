@@ -14,17 +14,34 @@ export interface EchoOptions {
 }
 
 export interface ReplyOptions {
-  /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to. */
+  /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to, see `defaultBy`. */
   by: boolean
   echo: EchoOptions
 }
 
-/** `error.toElement()`, with `by` defaulting to the address the stanza was sent to. */
+/** Longest default `by` that is more than the domain: see `defaultBy`. */
+export const MAX_DEFAULT_BY_LENGTH = 64
+
+/**
+ * The address the stanza was sent to, as `by` names the entity that returned the error
+ * (RFC 6120 §8.3.2): without the resource, and only the domain when the bare address is longer
+ * than MAX_DEFAULT_BY_LENGTH. Anything sent to a component's domain reaches it, so a sender
+ * picks the localpart and the resource (up to 1023 bytes each); copied whole, they would make
+ * the reply larger than the request by as much.
+ */
+export function defaultBy(to: string): string {
+  const slash = to.indexOf('/')
+  const bare = slash === -1 ? to : to.slice(0, slash)
+  if (bare.length <= MAX_DEFAULT_BY_LENGTH) return bare
+  return bare.slice(bare.indexOf('@') + 1)
+}
+
+/** `error.toElement()`, with `by` defaulting to the address the stanza was sent to (`defaultBy`). */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
   const element = error.toElement()
   const to = stanza.attrs.to
   if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
-    element.attrs.by = sanitizeXmlText(to)
+    element.attrs.by = sanitizeXmlText(defaultBy(to))
   }
   return element
 }
