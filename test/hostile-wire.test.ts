@@ -79,6 +79,47 @@ describe('an IQ nested 10,000 elements deep', () => {
   })
 })
 
+describe('ids and attributes with tab, LF and CR', () => {
+  it('come back byte-identical in error replies and in results', async () => {
+    const domain = componentOf(server, 'c2')
+    const records: ErrorRecord[] = []
+    const note = 'line 1\nline 2\r\n\tindented'
+    await connectComponent(
+      server,
+      domain,
+      protect(records, (c) => {
+        c.iqCallee.get(NS, 'fail', () => {
+          throw new StanzaError('item-not-found')
+        })
+        c.iqCallee.get(NS, 'echo', () => xml('echo', { xmlns: NS, note }, note))
+      }),
+    )
+    const client = await connectClient(server, userOf(server, 'u1'), { resource: 'ids' })
+    const input: string[] = []
+    client.on('input', (data: string) => input.push(data))
+    // The id as the client's parser reads it, and as it was written on the wire.
+    const id = 'a\tb\nc\rd'
+    const wireId = 'a&#9;b&#10;c&#13;d'
+    const error = await rawRequest(
+      client,
+      id,
+      `<iq type='get' id='${wireId}' to='${domain}'><fail xmlns='${NS}'/></iq>`,
+    )
+    expect(error.attrs.type).toBe('error')
+    expect(error.attrs.id).toBe(id)
+    const result = await rawRequest(
+      client,
+      `${id}2`,
+      `<iq type='get' id='${wireId}2' to='${domain}'><echo xmlns='${NS}'/></iq>`,
+    )
+    expect(result.attrs.type).toBe('result')
+    expect(result.attrs.id).toBe(`${id}2`)
+    expect(result.getChild('echo')?.attrs.note).toBe(note)
+    expect(result.getChild('echo')?.text()).toBe(note)
+    expect(input.join('')).not.toContain('id="a b c d"')
+  })
+})
+
 describe('the default `by`', () => {
   it('keeps a reply within the request plus 256 bytes, whatever resource the sender put in `to`', async () => {
     const domain = componentOf(server, 'c3')

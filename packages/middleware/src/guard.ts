@@ -2,6 +2,7 @@ import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
+import { serialiseOutgoing, type WritableEntity } from './outgoing.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
 import { replyFor } from './reply.js'
 import { type AfterStreamError, closeStream } from './stream.js'
@@ -116,6 +117,10 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     else delete reply.attrs.from
     record(stanza, error, 'reply')
     entity.send(reply).catch(() => {})
+  }
+
+  if (typeof (entity as Partial<WritableEntity>).write === 'function') {
+    serialiseOutgoing(entity as unknown as WritableEntity)
   }
 
   const emit = entity.emit
