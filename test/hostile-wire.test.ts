@@ -159,3 +159,52 @@ describe('the default `by`', () => {
     }
   })
 })
+
+/** Every status the component goes through, to show that its stream was never torn down. */
+function statuses(c: Component): string[] {
+  const seen: string[] = []
+  c.on('status', (status: string) => seen.push(status))
+  return seen
+}
+
+describe('a reply larger than the stanza size limit', () => {
+  it('is replaced by resource-constraint and recorded, and the stream stays up', async () => {
+    const domain = componentOf(server, 'c4')
+    const records: ErrorRecord[] = []
+    const component = await connectComponent(
+      server,
+      domain,
+      protect(records, (c) => {
+        // 600,000 characters: over Prosody's 512 KiB component_stanza_size_limit.
+        c.iqCallee.get(NS, 'big', () => xml('big', { xmlns: NS }, 'b'.repeat(600_000)))
+        c.iqCallee.get(NS, 'fits', () => xml('fits', { xmlns: NS }, 'f'.repeat(200_000)))
+      }),
+    )
+    const seen = statuses(component)
+    const client = await connectClient(server, userOf(server, 'u1'), { resource: 'big' })
+    const big = nextStanza(client, (s) => s.attrs.id === 'big')
+    await client.send(xml('iq', { type: 'get', id: 'big', to: domain }, xml('big', { xmlns: NS })))
+    const replaced = await big
+    expect(replaced.attrs.type).toBe('error')
+    expect(replaced.getChildren('error')).toHaveLength(1)
+    expect(replaced.getChild('error')?.attrs.type).toBe('wait')
+    expect(replaced.getChild('error')?.getChild('resource-constraint')).toBeDefined()
+    const fits = nextStanza(client, (s) => s.attrs.id === 'fits')
+    await client.send(
+      xml('iq', { type: 'get', id: 'fits', to: domain }, xml('fits', { xmlns: NS })),
+    )
+    expect((await fits).getChild('fits')?.text()).toHaveLength(200_000)
+    expect(seen).toEqual([])
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      level: 'error',
+      action: 'reply',
+      xmpp: { condition: 'resource-constraint' },
+      stanza: { name: 'iq', type: 'result', id: 'big' },
+      exposed: false,
+    })
+    expect(records[0]?.text).toBe(
+      'stanza of more than 256000 bytes is over maxStanzaSize (256000); sent resource-constraint instead',
+    )
+  })
+})

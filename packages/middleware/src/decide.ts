@@ -12,6 +12,7 @@ export type DropReason =
   | 'nonza'
   | 'malformed-address'
   | 'rate-limited'
+  | 'stanza-too-large'
 
 const STANZAS = new Set(['iq', 'message', 'presence'])
 

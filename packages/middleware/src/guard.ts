@@ -2,7 +2,14 @@ import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
-import { serialiseOutgoing, type WritableEntity } from './outgoing.js'
+import {
+  defaultOutgoing,
+  describeRefusal,
+  limitOutgoing,
+  type OutgoingOptions,
+  type Refused,
+  type WritableEntity,
+} from './outgoing.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
 import { replyFor } from './reply.js'
 import { type AfterStreamError, closeStream } from './stream.js'
@@ -19,6 +26,8 @@ export interface GuardOptions {
    * improper-addressing (the default, `'stream-error'`); `'drop'` only logs it.
    */
   malformedFrom?: 'stream-error' | 'drop'
+  /** Largest stanza sent, in bytes; larger ones are refused (see OutgoingOptions). Default 256,000. */
+  maxStanzaSize?: number
 }
 
 /** An entity whose events can be intercepted: any xmpp.js Connection. */
@@ -119,8 +128,27 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     entity.send(reply).catch(() => {})
   }
 
+  function refused({ element, reason, bytes, replacement, instead }: Refused) {
+    const limit = outgoing.maxStanzaSize
+    const error = new StanzaError('resource-constraint', {
+      text: `${describeRefusal(reason, bytes, limit)}; sent ${instead} instead`,
+      stack: false,
+    })
+    const decision = replacement
+      ? ({ action: 'reply' } as const)
+      : ({ action: 'drop', reason } as const)
+    publish(
+      recordHandled(element, error, { error, unknown: false }, decision),
+      logger,
+      options.onError,
+    )
+  }
+
+  const outgoing: OutgoingOptions = {
+    maxStanzaSize: options.maxStanzaSize ?? defaultOutgoing.maxStanzaSize,
+  }
   if (typeof (entity as Partial<WritableEntity>).write === 'function') {
-    serialiseOutgoing(entity as unknown as WritableEntity)
+    limitOutgoing(entity as unknown as WritableEntity, outgoing, refused)
   }
 
   const emit = entity.emit

@@ -24,6 +24,12 @@ export { streamErrorLevels } from './levels.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
 export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
 export {
+  defaultOutgoing,
+  OutgoingLimitError,
+  type OutgoingOptions,
+  type Refusal,
+} from './outgoing.js'
+export {
   defaultRateLimit,
   ErrorRateLimit,
   type RateLimitOptions,
