@@ -4,14 +4,15 @@
 // server accepts, no larger than the request plus a constant, and with bounded memory when the
 // link to the server is slow.
 import { rm } from 'node:fs/promises'
+import { createServer, type Server, Socket } from 'node:net'
 import type { Client } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
 import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { connectClient, connectComponent, nextStanza, stopAll } from './src/clients.js'
+import { collect, connectClient, connectComponent, nextStanza, stopAll } from './src/clients.js'
 import { startProsody } from './src/servers/prosody.js'
 import type { XmppServer } from './src/servers/types.js'
-import { componentOf, userOf } from './src/suite.js'
+import { componentOf, until, userOf } from './src/suite.js'
 
 const NS = 'urn:xmpp-errors:wire'
 const quiet: Logger = { debug() {}, warn() {}, error() {} }
@@ -207,4 +208,127 @@ describe('a reply larger than the stanza size limit', () => {
       'stanza of more than 256000 bytes is over maxStanzaSize (256000); sent resource-constraint instead',
     )
   })
+})
+
+/**
+ * A TCP proxy to `port` whose component-to-server direction carries `rate` bytes per second
+ * (`Infinity` lifts the limit), reading no more from the component than it can forward.
+ */
+async function throttlingProxy(port: number) {
+  const state = { rate: 4096 }
+  const timers: NodeJS.Timeout[] = []
+  const sockets: Socket[] = []
+  const proxy: Server = createServer((down) => {
+    const up = new Socket()
+    sockets.push(up, down)
+    up.connect(port, '127.0.0.1')
+    up.pipe(down)
+    const queue: Buffer[] = []
+    let queued = 0
+    down.on('data', (chunk: Buffer) => {
+      queue.push(chunk)
+      queued += chunk.length
+      if (queued > 16 * 1024) down.pause()
+    })
+    const tick = 50
+    timers.push(
+      setInterval(() => {
+        let budget = Math.floor((state.rate * tick) / 1000)
+        while (queue.length > 0 && budget > 0) {
+          const chunk = queue[0] as Buffer
+          const n = Math.min(chunk.length, budget)
+          up.write(chunk.subarray(0, n))
+          if (n === chunk.length) queue.shift()
+          else queue[0] = chunk.subarray(n)
+          queued -= n
+          budget -= n
+        }
+        if (queued <= 16 * 1024) down.resume()
+      }, tick),
+    )
+    const close = () => {
+      up.destroy()
+      down.destroy()
+    }
+    up.on('close', close)
+    down.on('close', close)
+    up.on('error', close)
+    down.on('error', close)
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  const address = proxy.address()
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    state,
+    async close() {
+      for (const timer of timers) clearInterval(timer)
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+    },
+  }
+}
+
+describe('a slow link to the server', () => {
+  it('queues no more than maxQueued: reading pauses, and what is past the bound is refused and recorded', async () => {
+    const requests = Number(process.env.WIRE_FLOOD ?? 3_000)
+    const maxQueued = 256 * 1024
+    const proxy = await throttlingProxy(server.componentPort)
+    try {
+      const domain = componentOf(server, 'c5')
+      const records: ErrorRecord[] = []
+      const component = await connectComponent(
+        { ...server, componentPort: proxy.port },
+        domain,
+        protect(
+          records,
+          (c) => {
+            c.iqCallee.get(NS, 'q', () => xml('q', { xmlns: NS }, 'r'.repeat(2_000)))
+          },
+          { maxQueued },
+        ),
+      )
+      const seen = statuses(component)
+      const client = await connectClient(server, userOf(server, 'u2'), { resource: 'flood' })
+      const answers = collect(client, (s) => s.attrs.id?.startsWith('f-') === true)
+      global.gc?.()
+      const rssBefore = process.memoryUsage().rss
+      let batch = ''
+      for (let i = 0; i < requests; i++) {
+        batch += `<iq type='get' id='f-${i}' to='${domain}'><q xmlns='${NS}'/></iq>`
+      }
+      await client.write(batch)
+      // 4 s at 4 KB/s: the component could forward 16 KB of some 6 MB of replies.
+      let maxWritable = 0
+      const socket = (component as unknown as { socket: { writableLength: number } }).socket
+      for (let t = 0; t < 200; t++) {
+        maxWritable = Math.max(maxWritable, socket.writableLength)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      const rssThrottled = process.memoryUsage().rss
+      proxy.state.rate = Number.POSITIVE_INFINITY
+      const refused = () => records.filter((r) => r.reason === 'send-queue-full').length
+      await until(
+        'every request answered or refused',
+        () => answers.stanzas.length + refused() >= requests,
+        120_000,
+        50,
+      )
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
+      console.log(
+        `slow link: ${requests} requests, replies ${requests * 2.1} kB in all; socket queue at most ` +
+          `${maxWritable} bytes (maxQueued ${maxQueued}); rss ${mb(rssBefore)} → ${mb(rssThrottled)} MB ` +
+          `while throttled; ${answers.stanzas.length} answered, ${refused()} refused`,
+      )
+      expect(maxWritable).toBeLessThanOrEqual(maxQueued)
+      expect(answers.stanzas.length + refused()).toBe(requests)
+      // The first refusal of a congestion is at error, the rest at debug: one line, not a flood.
+      const levels = records.filter((r) => r.reason === 'send-queue-full').map((r) => r.level)
+      if (levels.length > 0) expect(levels[0]).toBe('error')
+      if (levels.length > 1) expect(levels.slice(1)).toContain('debug')
+      expect(seen.filter((s) => s === 'disconnect')).toEqual([])
+    } finally {
+      await stopAll()
+      await proxy.close()
+    }
+  }, 180_000)
 })

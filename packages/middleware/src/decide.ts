@@ -13,6 +13,7 @@ export type DropReason =
   | 'malformed-address'
   | 'rate-limited'
   | 'stanza-too-large'
+  | 'send-queue-full'
 
 const STANZAS = new Set(['iq', 'message', 'presence'])
 

@@ -28,6 +28,8 @@ export interface GuardOptions {
   malformedFrom?: 'stream-error' | 'drop'
   /** Largest stanza sent, in bytes; larger ones are refused (see OutgoingOptions). Default 256,000. */
   maxStanzaSize?: number
+  /** Bytes queued in the socket past which stanzas are refused (see OutgoingOptions). Default 4 MiB. */
+  maxQueued?: number
 }
 
 /** An entity whose events can be intercepted: any xmpp.js Connection. */
@@ -128,8 +130,8 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     entity.send(reply).catch(() => {})
   }
 
-  function refused({ element, reason, bytes, replacement, instead }: Refused) {
-    const limit = outgoing.maxStanzaSize
+  function refused({ element, reason, bytes, replacement, instead, first }: Refused) {
+    const limit = reason === 'stanza-too-large' ? outgoing.maxStanzaSize : outgoing.maxQueued
     const error = new StanzaError('resource-constraint', {
       text: `${describeRefusal(reason, bytes, limit)}; sent ${instead} instead`,
       stack: false,
@@ -137,15 +139,15 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     const decision = replacement
       ? ({ action: 'reply' } as const)
       : ({ action: 'drop', reason } as const)
-    publish(
-      recordHandled(element, error, { error, unknown: false }, decision),
-      logger,
-      options.onError,
-    )
+    const entry = recordHandled(element, error, { error, unknown: false }, decision)
+    // Past the queue bound every stanza in flight is refused: one record at error is news enough.
+    if (!first) entry.level = 'debug'
+    publish(entry, logger, options.onError)
   }
 
   const outgoing: OutgoingOptions = {
     maxStanzaSize: options.maxStanzaSize ?? defaultOutgoing.maxStanzaSize,
+    maxQueued: options.maxQueued ?? defaultOutgoing.maxQueued,
   }
   if (typeof (entity as Partial<WritableEntity>).write === 'function') {
     limitOutgoing(entity as unknown as WritableEntity, outgoing, refused)

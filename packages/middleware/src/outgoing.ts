@@ -11,20 +11,24 @@ export interface OutgoingOptions {
    * in flight. Default 256,000, below all of these.
    */
   maxStanzaSize: number
+  /**
+   * Bytes waiting in the socket past which no more stanzas are queued: xmpp.js's `send()` has no
+   * backpressure of its own. Reading is paused from a quarter of it (at most 64 KiB) until the
+   * socket drains. Default 4 MiB.
+   */
+  maxQueued: number
 }
 
 export const defaultOutgoing: Readonly<OutgoingOptions> = {
   maxStanzaSize: 256_000,
+  maxQueued: 4 * 1024 * 1024,
 }
 
-export type Refusal = 'stanza-too-large'
+export type Refusal = 'stanza-too-large' | 'send-queue-full'
 
 /** Why a stanza was not sent, in words: for the rejection and the record alike. */
-export function describeRefusal(
-  _reason: Refusal,
-  bytes: number | undefined,
-  limit: number,
-): string {
+export function describeRefusal(reason: Refusal, bytes: number | undefined, limit: number): string {
+  if (reason === 'send-queue-full') return `${bytes} bytes already queued, maxQueued is ${limit}`
   const size = bytes === undefined ? `more than ${limit}` : `${bytes}`
   return `stanza of ${size} bytes is over maxStanzaSize (${limit})`
 }
@@ -34,7 +38,7 @@ const RECORDED = Symbol.for('@xmpp-errors/middleware.recorded')
 /** What `send()` rejects with when a stanza is not sent; it has been recorded already. */
 export class OutgoingLimitError extends Error {
   readonly reason: Refusal
-  /** The stanza's size in bytes (undefined: it was not measured past the limit). */
+  /** The stanza's size in bytes (undefined: it was not measured past the limit), or the bytes already queued. */
   readonly bytes: number | undefined
   readonly [RECORDED] = true
   constructor(reason: Refusal, bytes: number | undefined, limit: number) {
@@ -54,11 +58,19 @@ export function wasRecorded(error: unknown): boolean {
   }
 }
 
+interface Socket {
+  writableLength?: number
+  pause?(): unknown
+  resume?(): unknown
+  once?(event: 'drain', listener: () => void): unknown
+}
+
 /** The parts of xmpp.js's Connection that `send()` is made of. */
 export interface WritableEntity {
   send(element: XmlElement): Promise<unknown>
   write(string: string): Promise<unknown>
   emit(event: string | symbol, ...args: unknown[]): boolean
+  socket?: Socket | null
   root?: unknown
 }
 
@@ -70,6 +82,9 @@ export interface Refused {
   replacement: XmlElement | undefined
   /** The same, in words, for the record. */
   instead: 'the error without its echo' | 'resource-constraint' | 'nothing'
+
+  /** Not a send-queue-full since the socket last drained: later ones are less news. */
+  first: boolean
 }
 
 const STANZAS = new Set(['iq', 'message', 'presence'])
@@ -122,8 +137,8 @@ function replacementsFor(element: XmlElement): Replacement[] {
 /**
  * Replaces the entity's `send()` (xmpp.js's Connection: `write(element.toString())`, then the
  * 'send' event) with one that serialises without recursion and escapes tab, LF and CR in
- * attributes (`serialise`), and refuses a stanza over `maxStanzaSize`. `onRefused` records each
- * refusal; `send()` then rejects with an
+ * attributes (`serialise`), refuses a stanza over `maxStanzaSize` and queues no more than
+ * `maxQueued` bytes. `onRefused` records each refusal; `send()` then rejects with an
  * OutgoingLimitError, or sends the error reply that replaces a too-large IQ reply.
  */
 export function limitOutgoing(
@@ -131,37 +146,69 @@ export function limitOutgoing(
   options: OutgoingOptions,
   onRefused: (refused: Refused) => void,
 ): void {
-  const { maxStanzaSize } = options
+  const { maxStanzaSize, maxQueued } = options
+  // Requests read before reading stops are still answered: the lower the mark, the more room
+  // their replies have under maxQueued. One chunk from the server holds hundreds of requests.
+  const pauseAt = Math.min(maxQueued / 4, 64 * 1024)
+  const congested = new WeakSet<object>()
+  const paused = new WeakSet<object>()
 
-  function refuse(element: XmlElement, reason: Refusal, bytes: number | undefined) {
+  function refuse(
+    element: XmlElement,
+    reason: Refusal,
+    bytes: number | undefined,
+    socket?: Socket | null,
+  ) {
+    const first = reason === 'stanza-too-large' || !(socket && congested.has(socket))
+    if (socket && reason === 'send-queue-full') congested.add(socket)
     let replacement: (Replacement & { serialised: string }) | undefined
-    for (const candidate of replacementsFor(element)) {
-      const serialised = serialise(candidate.element, maxStanzaSize)
-      if (serialised !== undefined && Buffer.byteLength(serialised) <= maxStanzaSize) {
-        replacement = { ...candidate, serialised }
-        break
+    if (reason === 'stanza-too-large') {
+      for (const candidate of replacementsFor(element)) {
+        const serialised = serialise(candidate.element, maxStanzaSize)
+        if (serialised !== undefined && Buffer.byteLength(serialised) <= maxStanzaSize) {
+          replacement = { ...candidate, serialised }
+          break
+        }
       }
     }
     const instead = replacement?.instead ?? 'nothing'
-    onRefused({ element, reason, bytes, replacement: replacement?.element, instead })
+    onRefused({ element, reason, bytes, replacement: replacement?.element, instead, first })
     return replacement?.serialised
   }
 
+  /** Stops reading from the peer while our own writes are not draining: backpressure. */
+  function throttle(socket: Socket) {
+    const queued = socket.writableLength ?? 0
+    if (queued <= pauseAt || paused.has(socket) || !socket.pause || !socket.once) return
+    paused.add(socket)
+    socket.pause()
+    socket.once('drain', () => {
+      paused.delete(socket)
+      congested.delete(socket)
+      socket.resume?.()
+    })
+  }
+
   /**
-   * The wire form of `element`, checked against maxStanzaSize: what xmpp.js's send() writes in
+   * The wire form of `element`, checked against both limits: what xmpp.js's send() writes in
    * place of ltx's `element.toString()`. Throws OutgoingLimitError when nothing may be written.
    */
-  function wireForm(element: XmlElement): string {
+  function wireForm(self: WritableEntity, element: XmlElement): string {
     if (!STANZAS.has(element.name)) return serialise(element) as string
     // A character is at least a byte of UTF-8: past maxStanzaSize characters, stop serialising.
     const serialised = serialise(element, maxStanzaSize)
     const bytes = serialised === undefined ? undefined : Buffer.byteLength(serialised)
     if (serialised === undefined || (bytes as number) > maxStanzaSize) {
-      const replacement = refuse(element, 'stanza-too-large', bytes)
+      const replacement = refuse(element, 'stanza-too-large', bytes, self.socket)
       if (replacement === undefined) {
         throw new OutgoingLimitError('stanza-too-large', bytes, maxStanzaSize)
       }
       return replacement
+    }
+    const queued = self.socket?.writableLength ?? 0
+    if (queued + (bytes as number) > maxQueued) {
+      refuse(element, 'send-queue-full', queued, self.socket)
+      throw new OutgoingLimitError('send-queue-full', queued, maxQueued)
     }
     return serialised
   }
@@ -177,7 +224,7 @@ export function limitOutgoing(
       configurable: true,
       writable: true,
       value: () => {
-        form ??= wireForm(element)
+        form ??= wireForm(this, element)
         return form
       },
     })
@@ -186,5 +233,13 @@ export function limitOutgoing(
     } finally {
       delete (element as { toString?: unknown }).toString
     }
+  }
+
+  // write() hands the string to the socket at once, so its queue is known right after.
+  const write = entity.write
+  entity.write = function throttledWrite(this: WritableEntity, string: string) {
+    const written = write.call(this, string)
+    if (this.socket) throttle(this.socket)
+    return written
   }
 }
