@@ -97,7 +97,7 @@ describe('ids and attributes with tab, LF and CR', () => {
     )
     const client = await connectClient(server, userOf(server, 'u1'), { resource: 'ids' })
     const input: string[] = []
-    client.on('input', (data: string) => input.push(data))
+    client.on('input', (data: unknown) => input.push(String(data)))
     // The id as the client's parser reads it, and as it was written on the wire.
     const id = 'a\tb\nc\rd'
     const wireId = 'a&#9;b&#10;c&#13;d'
