@@ -35,7 +35,7 @@ export {
   type RateLimitOptions,
   type Verdict,
 } from './rate-limit.js'
-export type { ErrorRecord, Level, StanzaSummary } from './record.js'
+export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
 export {
   type EchoOptions,
   MAX_DEFAULT_BY_LENGTH,
