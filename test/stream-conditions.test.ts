@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { NS_STANZAS, type StreamCondition, streamConditions } from '@xmpp-errors/conditions'
-import { type ErrorRecord, errors, StreamError } from '@xmpp-errors/middleware'
+import { type ErrorRecord, errors, StreamError, streamErrorLevels } from '@xmpp-errors/middleware'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
@@ -222,19 +222,20 @@ describe.each(servers)('stream conditions through $kind', (server) => {
       expect(answers.stop(), condition).toEqual([])
     }
 
-    // One 'error' record per stream error, with its stack.
+    // One record per stream error, at its condition's level, with a stack at 'error' only.
     expect(records().map((r) => r.xmpp.condition)).toEqual(reconnecting)
     for (const [i, record] of records().entries()) {
       const condition = reconnecting[i] as StreamCondition
       expect(record).toMatchObject({
-        level: 'error',
+        level: streamErrorLevels[condition],
         action: 'close',
-        xmpp: { kind: 'stream', code: `stream-${condition}`, condition, blame: 'server' },
+        xmpp: { kind: 'stream', code: `stream-${condition}`, condition, blame: undefined },
         stanza: { name: 'iq', type: 'get', id: `stream-${condition}`, to: c4 },
         text: textFor(condition),
         exposed: true,
       })
-      expect(get(record, 'err.stack')).toEqual(expect.any(String))
+      if (record.level === 'error') expect(get(record, 'err.stack')).toEqual(expect.any(String))
+      else expect(record.err).toBeUndefined()
     }
     // The server drops the socket right after the stream error, so xmpp.js may emit socket
     // errors (ECONNRESET) as the component writes its closing tag; nothing else.
@@ -284,7 +285,10 @@ describe.each(servers)('stream conditions through $kind', (server) => {
           '</stream:stream>',
         ])
         expect(records()).toHaveLength(1)
-        expect(records()[0]).toMatchObject({ level: 'error', action: 'close' })
+        expect(records()[0]).toMatchObject({
+          level: streamErrorLevels[condition as StreamCondition],
+          action: 'close',
+        })
         // With the component gone, the server answers for it.
         const probe = await ping(client, domain)
         expectBounce[server.kind](probe, domain)

@@ -27,6 +27,9 @@ export function parseStrict(s: string): Element {
   if (bad !== undefined) throw new Error(`char U+${bad.toString(16)} outside XML 1.0 Char`)
   const el = parse(s)
   if (el === null) throw new Error('no element')
-  if (el.toString() !== s) throw new Error('does not round-trip through the parser')
+  // The component writes tab, LF and CR in attributes (and CR in text) as character
+  // references, which ltx's toString() writes raw.
+  const raw = s.replace(/&#(9|10|13);/g, (_, code: string) => String.fromCharCode(Number(code)))
+  if (el.toString() !== raw) throw new Error('does not round-trip through the parser')
   return el
 }

@@ -183,6 +183,15 @@ describe('see-other-host', () => {
     'xmpp:example.net',
     '',
     'a'.repeat(301),
+    '[:::::]',
+    '[:::::]:5222',
+    '[1:2:3:4:5:6:7:8:9]',
+    '[2001:db8::1]x',
+    '999.999.999.999:5222',
+    '999.999.999.999',
+    '192.0.2',
+    '192.0.2.1.',
+    '01.02.03.04',
   ])('rejects %j', (host) => {
     expect(isSeeOtherHost(host)).toBe(false)
     expect(() => new StreamError('see-other-host', { host })).toThrow(TypeError)

@@ -15,6 +15,8 @@ export type DropReason =
   | 'groupchat'
   | 'headline'
   | 'subscription'
+  | 'stanza-too-large'
+  | 'send-queue-full'
 
 /**
  * Whether to answer a kind of stanza past RFC 6120's own rules, where answering is allowed but

@@ -10,7 +10,9 @@ import { type ErrorRecord, publish, recordHandled, recordIncoming } from './reco
 import {
   type EchoOptions,
   echoFor,
+  emptyPayload,
   errorElementFor,
+  isErrorNamed,
   type ReplyOptions,
   replyFor,
   trimEchoedPayload,
@@ -33,7 +35,7 @@ export interface ErrorsOptions {
   correlationId?: CorrelationId
   /** Maps foreign errors (a validation library's, say) to a StanzaError or StreamError. */
   map?: MapError
-  /** Default `by` to the address the stanza was sent to. Default true. */
+  /** Default `by` to the address the stanza was sent to, without its resource. Default true. */
   by?: boolean
   /** What the error reply echoes of the original stanza. */
   echo?: Partial<EchoOptions>
@@ -143,6 +145,13 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return nothingMore()
     }
     const element = errorElementFor(ctx.stanza, error, replyOptions)
+    if (payload !== undefined && isErrorNamed(payload)) {
+      // xmpp.js's IQ handler would put the payload, an <error/> of some namespace, before ours,
+      // and a client reads the first: send the reply here, without the echo (RFC 6120 §8.3.1
+      // allows one, but then the reply would have two <error/> children).
+      ctx.entity.send(replyFor(ctx.stanza, element, [])).catch(() => {})
+      return nothingMore()
+    }
     if (payload !== undefined) {
       trimEchoedPayload(ctx.stanza, payload, replyOptions.echo)
       return element
@@ -178,6 +187,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
         try {
           logger.error({ err: bug }, 'errors() failed while handling an error')
         } catch {}
+        // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
+        if (ctx.name === 'iq' && ctx.element !== undefined) emptyPayload(ctx.element)
         return undefined
       }
     }
@@ -191,6 +202,15 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     emit(recordIncoming(stanza, error, undefined, nextId()))
   }
 
+  /**
+   * An IQ get/set that no route answered: xmpp.js's IQ handler would answer service-unavailable
+   * (RFC 6120 §8.2.3) with the payload echoed whole and nothing logged; answer it here instead,
+   * through the same path as a thrown error, so the echo cap holds and it is recorded.
+   */
+  function unanswered(ctx: Context): unknown {
+    return handle(ctx, new StanzaError('service-unavailable', { stack: false }))
+  }
+
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     watch(ctx.entity, logger)
     // guard() records the server's stream errors, with what it does next.
@@ -202,7 +222,10 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     } catch (thrown) {
       return Promise.resolve(handle(ctx, thrown))
     }
-    return pending.then(undefined, (thrown: unknown) => handle(ctx, thrown))
+    return pending.then(
+      (reply) => (reply || ctx.element === undefined ? reply : unanswered(ctx)),
+      (thrown: unknown) => handle(ctx, thrown),
+    )
   }
   return Object.assign(errorsMiddleware, { rateLimit: limit })
 }

@@ -3,6 +3,14 @@ import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { decide } from './decide.js'
 import { stderrLogger } from './logger.js'
+import {
+  defaultOutgoing,
+  describeRefusal,
+  limitOutgoing,
+  type OutgoingOptions,
+  type Refused,
+  type WritableEntity,
+} from './outgoing.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
 import { replyFor } from './reply.js'
 import {
@@ -29,6 +37,10 @@ export interface GuardOptions {
   malformedFrom?: 'stream-error' | 'drop'
   /** Reconnect delays after a server's stream error: doubling from baseMs (1 s) to maxMs (60 s). */
   backoff?: Partial<BackoffOptions>
+  /** Largest stanza sent, in bytes; larger ones are refused (see OutgoingOptions). Default 256,000. */
+  maxStanzaSize?: number
+  /** Bytes queued in the socket past which stanzas are refused (see OutgoingOptions). Default 4 MiB. */
+  maxQueued?: number
 }
 
 /** An entity whose events can be intercepted: any xmpp.js Connection. */
@@ -138,6 +150,29 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     entity.send(reply).catch(() => {})
   }
 
+  function refused({ element, reason, bytes, replacement, instead, first }: Refused) {
+    const limit = reason === 'stanza-too-large' ? outgoing.maxStanzaSize : outgoing.maxQueued
+    const error = new StanzaError('resource-constraint', {
+      text: `${describeRefusal(reason, bytes, limit)}; sent ${instead} instead`,
+      stack: false,
+    })
+    const decision = replacement
+      ? ({ action: 'reply' } as const)
+      : ({ action: 'drop', reason } as const)
+    const entry = recordHandled(element, error, { error, unknown: false }, decision, nextId())
+    // Past the queue bound every stanza in flight is refused: one record at error is news enough.
+    if (!first) entry.level = 'debug'
+    publish(entry, logger, options.onError)
+  }
+
+  const outgoing: OutgoingOptions = {
+    maxStanzaSize: options.maxStanzaSize ?? defaultOutgoing.maxStanzaSize,
+    maxQueued: options.maxQueued ?? defaultOutgoing.maxQueued,
+  }
+  if (typeof (entity as Partial<WritableEntity>).write === 'function') {
+    limitOutgoing(entity as unknown as WritableEntity, outgoing, refused)
+  }
+
   const emit = entity.emit
   entity.emit = function guardedEmit(this: E, event: string | symbol, ...args: unknown[]) {
     if (event === 'stanza' && rejected.has(args[0] as object)) return false
@@ -151,7 +186,11 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     try {
       return emit.call(this, event, ...args)
     } catch (error) {
-      logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
+      // A logger that throws here would throw out of the socket's data handler, as the
+      // listener would have.
+      try {
+        logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
+      } catch {}
       return true
     }
   }

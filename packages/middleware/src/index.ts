@@ -30,16 +30,28 @@ export {
 export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { textLanguage } from './language.js'
+export { streamErrorLevels } from './levels.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
 export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+export {
+  defaultOutgoing,
+  OutgoingLimitError,
+  type OutgoingOptions,
+  type Refusal,
+} from './outgoing.js'
 export {
   defaultRateLimit,
   ErrorRateLimit,
   type RateLimitOptions,
   type Verdict,
 } from './rate-limit.js'
-export type { ErrorRecord, Level, StanzaSummary } from './record.js'
-export { type EchoOptions, type ReplyOptions, replyFor } from './reply.js'
+export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
+export {
+  type EchoOptions,
+  MAX_DEFAULT_BY_LENGTH,
+  type ReplyOptions,
+  replyFor,
+} from './reply.js'
 export {
   type AfterServerStreamError,
   type BackoffOptions,

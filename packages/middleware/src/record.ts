@@ -1,6 +1,7 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
-import type { XmlElement } from '@xmpp-errors/errors'
+import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
+import { streamErrorLevels } from './levels.js'
 import type { Normalised, XmppError } from './normalise.js'
 import type { AfterServerStreamError } from './server-stream-error.js'
 import type { Upstream } from './upstream.js'
@@ -21,7 +22,8 @@ export interface ErrorRecord {
     condition: string
     type: ErrorType | undefined
     title: string
-    blame: Blame
+    /** Who caused a stanza error; stream errors have no blame. */
+    blame: Blame | undefined
   }
   stanza: StanzaSummary
   /** The error's text, and whether it reached the peer. */
@@ -32,7 +34,7 @@ export interface ErrorRecord {
   /** reply, close (stream error), drop (RFC forbids a reply), or observe (an incoming error). */
   action: Decision['action'] | 'observe'
   reason?: DropReason
-  /** The error with its stack: for server-blame conditions, unknown exceptions and stream errors. */
+  /** The error with its stack: for records at `error` (server-blame stanza conditions, unknown exceptions, our own stream faults). */
   err?: unknown
   /** The user's `map` threw this; the default mapping applied instead. */
   mapError?: unknown
@@ -58,19 +60,40 @@ export interface StanzaSummary {
   to: string | undefined
 }
 
+/**
+ * Longest string a peer controls that goes into a record as it is, in UTF-16 code units: an
+ * `id` or an address of 200 KB must not become a log line of 200 KB.
+ */
+export const MAX_RECORDED_LENGTH = 256
+
+/** `value`, or its first `max` code units and a mark saying how much was cut. */
+export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
+  if (value.length <= max) return value
+  let kept = value.slice(0, max)
+  const last = kept.charCodeAt(kept.length - 1)
+  // Never leave half a surrogate pair before the mark.
+  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1)
+  return `${kept}…[cut ${value.length - kept.length} chars]`
+}
+
 function attribute(el: XmlElement, name: string): string | undefined {
   const value = el.attrs[name]
-  return typeof value === 'string' ? value : undefined
+  return typeof value === 'string' ? capped(value) : undefined
 }
 
 export function summarise(stanza: XmlElement): StanzaSummary {
   return {
-    name: stanza.name,
+    name: capped(stanza.name),
     type: attribute(stanza, 'type'),
     id: attribute(stanza, 'id'),
     from: attribute(stanza, 'from'),
     to: attribute(stanza, 'to'),
   }
+}
+
+/** The error's text as recorded: capped like the stanza's fields, as a peer may have sent it. */
+function recordedText(error: XmppError): string | undefined {
+  return error.text === undefined ? undefined : capped(error.text, MAX_TEXT_LENGTH)
 }
 
 const processTag = Math.random().toString(36).slice(2, 8)
@@ -96,8 +119,16 @@ function describe(error: XmppError): string {
     : `stream ${error.condition}`
 }
 
-function blameOf(error: XmppError): Blame {
-  return error.kind === 'stanza' ? error.blame : 'server'
+/** Stanza conditions carry a blame; stream conditions have none (the errors package's README). */
+function blameOf(error: XmppError): Blame | undefined {
+  return error.kind === 'stanza' ? error.blame : undefined
+}
+
+/** What a handled error is logged at: by blame for stanza errors, by condition for stream errors. */
+function levelOf(error: XmppError, unknown: boolean): Level {
+  if (unknown) return 'error'
+  if (error.kind === 'stream') return streamErrorLevels[error.condition] ?? 'error'
+  return error.blame === 'sender' ? 'warn' : 'error'
 }
 
 function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
@@ -159,8 +190,7 @@ export function recordHandled(
   id: string = correlationId(),
 ): ErrorRecord {
   const { error, unknown } = normalised
-  const blame = blameOf(error)
-  const level: Level = blame === 'sender' && !unknown ? 'warn' : 'error'
+  const level = levelOf(error, unknown)
   const summary = summarise(stanza)
   const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
   const what =
@@ -176,7 +206,7 @@ export function recordHandled(
     {
       xmpp: metadataOf(error),
       stanza: summary,
-      text: error.text,
+      text: recordedText(error),
       exposed: exposed && error.text !== undefined,
       correlationId: id,
       action: decision.action,
@@ -207,7 +237,7 @@ export function recordIncoming(
     {
       xmpp: metadataOf(error),
       stanza: summary,
-      text: error.text,
+      text: recordedText(error),
       exposed: false,
       correlationId: id,
       action: 'observe',

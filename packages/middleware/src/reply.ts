@@ -1,5 +1,6 @@
 import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
+import { serialise } from './serialise.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -13,7 +14,7 @@ export interface EchoOptions {
 }
 
 export interface ReplyOptions {
-  /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to. */
+  /** Put `by` (RFC 6120 §8.3.2) on errors that set none: the address the stanza was sent to, see `defaultBy`. */
   by: boolean
   echo: EchoOptions
   /** The component's language: the text's when the stanza's `xml:lang` has none. */
@@ -22,9 +23,26 @@ export interface ReplyOptions {
   legacyCodes: boolean
 }
 
+/** Longest default `by` that is more than the domain: see `defaultBy`. */
+export const MAX_DEFAULT_BY_LENGTH = 64
+
 /**
- * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the address the stanza
- * was sent to.
+ * The address the stanza was sent to, as `by` names the entity that returned the error
+ * (RFC 6120 §8.3.2): without the resource, and only the domain when the bare address is longer
+ * than MAX_DEFAULT_BY_LENGTH. Anything sent to a component's domain reaches it, so a sender
+ * picks the localpart and the resource (up to 1023 bytes each); copied whole, they would make
+ * the reply larger than the request by as much.
+ */
+export function defaultBy(to: string): string {
+  const slash = to.indexOf('/')
+  const bare = slash === -1 ? to : to.slice(0, slash)
+  if (bare.length <= MAX_DEFAULT_BY_LENGTH) return bare
+  return bare.slice(bare.indexOf('@') + 1)
+}
+
+/**
+ * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the
+ * address the stanza was sent to (`defaultBy`).
  */
 export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
   const element = error.toElement({
@@ -34,48 +52,35 @@ export function errorElementFor(stanza: XmlElement, error: StanzaError, options:
   })
   const to = stanza.attrs.to
   if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
-    element.attrs.by = sanitizeXmlText(to)
+    element.attrs.by = sanitizeXmlText(defaultBy(to))
   }
   return element
 }
 
+/**
+ * An element a client would take for the reply's `<error/>`: named `error`, in any namespace or
+ * with any prefix. An error reply carries exactly one, ours, so such a payload is never echoed.
+ */
+export function isErrorNamed(element: XmlElement): boolean {
+  const name = element.name
+  return name === 'error' || name.endsWith(':error')
+}
+
 function payloadOf(stanza: XmlElement): XmlElement[] {
   return stanza.children.filter(
-    (child): child is XmlElement => typeof child !== 'string' && child.name !== 'error',
+    (child): child is XmlElement => typeof child !== 'string' && !isErrorNamed(child),
   )
 }
 
-/**
- * The characters of names, attributes and text under the elements, stopping once past `limit`.
- * Serialising adds markup and escapes, at most six characters for one (`"` → `&quot;`) plus a
- * few per element and attribute, so this bounds the serialised length from below, and eight
- * times it bounds it from above.
- */
-function rawLength(nodes: Array<XmlElement | string>, limit: number, start = 0): number {
-  let length = start
-  for (const node of nodes) {
-    if (typeof node === 'string') {
-      length += node.length
-    } else {
-      length += node.name.length
-      for (const [name, value] of Object.entries(node.attrs)) {
-        length += name.length + (typeof value === 'string' ? value.length : 0)
-      }
-      length = rawLength(node.children, limit, length)
-    }
-    if (length > limit) return length
-  }
-  return length
-}
-
-/** Whether the payload serialises within `maxLength`, serialising only when the bounds disagree. */
+/** Whether the payload serialises within `maxLength` characters, serialising no more than that. */
 function fits(payload: XmlElement[], maxLength: number): boolean {
-  const raw = rawLength(payload, maxLength)
-  if (raw > maxLength) return false
-  if (raw * 8 <= maxLength) return true
-  let length = 0
-  for (const child of payload) length += child.toString().length
-  return length <= maxLength
+  let remaining = maxLength
+  for (const child of payload) {
+    const serialised = serialise(child, remaining)
+    if (serialised === undefined) return false
+    remaining -= serialised.length
+  }
+  return true
 }
 
 /** The children to echo in the reply: all of them, or none when off or over the cap. */
@@ -92,7 +97,11 @@ export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
  * builds. Where that must not be echoed, empty it in place, leaving its name and namespace.
  */
 export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo: EchoOptions) {
-  if (echoFor(stanza, echo).includes(payload)) return
+  if (!echoFor(stanza, echo).includes(payload)) emptyPayload(payload)
+}
+
+/** Leaves the payload element its name and namespace only. */
+export function emptyPayload(payload: XmlElement): void {
   const xmlns = payload.attrs.xmlns
   payload.attrs = typeof xmlns === 'string' ? { xmlns } : {}
   payload.children = []

@@ -1,4 +1,5 @@
 import { isStanzaError, isXmppError } from '@xmpp-errors/errors'
+import { wasRecorded } from './outgoing.js'
 import { closedByUs } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
 
@@ -40,7 +41,11 @@ export function watch(entity: XmppEntity, logger: Logger): void {
           { err: error },
           `StanzaError ${error.condition} reached xmpp.js's IQ handler, which answered internal-server-error instead: use errors() before any iqCallee.get/set route`,
         )
-      } else if (entity.listenerCount('error') === 1 && !isPeerStreamError(error)) {
+      } else if (
+        entity.listenerCount('error') === 1 &&
+        !isPeerStreamError(error) &&
+        !wasRecorded(error)
+      ) {
         if (isSocketReset(error) && closedByUs(entity)) {
           logger.debug({ err: error }, 'socket reset after our stream error, as expected')
         } else {

@@ -49,10 +49,10 @@ describe('the log record', () => {
     expect(record.exposed).toBe(false)
   })
 
-  it('is at error for stream errors, and says why a reply was dropped', () => {
+  it('is at warn for a stream error the peer caused, and says why a reply was dropped', () => {
     const thrown = new StreamError('policy-violation', { text: 'flood' })
     const close = recordHandled(stanza, thrown, normalise(thrown), { action: 'close' })
-    expect(close).toMatchObject({ level: 'error', action: 'close', exposed: true })
+    expect(close).toMatchObject({ level: 'warn', action: 'close', exposed: true })
     expect(close.xmpp).toMatchObject({ kind: 'stream', code: 'stream-policy-violation' })
     const conflict = new StanzaError('conflict')
     const drop = recordHandled(stanza, conflict, normalise(conflict), {

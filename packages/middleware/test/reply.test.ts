@@ -5,7 +5,14 @@ import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { defaultEcho } from '../src/errors.js'
-import { echoFor, errorElementFor, replyFor, trimEchoedPayload } from '../src/reply.js'
+import {
+  defaultBy,
+  echoFor,
+  errorElementFor,
+  MAX_DEFAULT_BY_LENGTH,
+  replyFor,
+  trimEchoedPayload,
+} from '../src/reply.js'
 
 const options = { by: true, echo: { ...defaultEcho }, lang: 'en', legacyCodes: false }
 const request = () =>
@@ -111,5 +118,17 @@ describe('replies to a stanza parsed with another copy of ltx', () => {
         '<error type="cancel" by="svc.localhost">' +
         '<item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>',
     )
+  })
+})
+
+describe('the default by', () => {
+  it('is the address the stanza was sent to without its resource, or its domain when long', () => {
+    expect(defaultBy('svc.localhost')).toBe('svc.localhost')
+    expect(defaultBy('svc.localhost/r')).toBe('svc.localhost')
+    expect(defaultBy(`room@svc.localhost/${'r'.repeat(1023)}`)).toBe('room@svc.localhost')
+    expect(defaultBy(`${'l'.repeat(1023)}@svc.localhost/r`)).toBe('svc.localhost')
+    const longest = `${'l'.repeat(MAX_DEFAULT_BY_LENGTH - 14)}@svc.localhost`
+    expect(defaultBy(longest)).toBe(longest)
+    expect(defaultBy(`l${longest}`)).toBe('svc.localhost')
   })
 })

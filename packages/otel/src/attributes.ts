@@ -14,12 +14,12 @@ export function metricAttributes(record: ErrorRecord): Attributes {
   const attributes: Attributes = {
     'xmpp.error.kind': record.xmpp.kind,
     'xmpp.error.condition': record.xmpp.condition,
-    'xmpp.error.blame': record.xmpp.blame,
     'xmpp.error.action': record.action,
     'xmpp.stanza.name': STANZA_NAMES.has(record.stanza.name) ? record.stanza.name : 'other',
   }
-  // Stream errors have no type (RFC 6120 §4.9.3 defines none).
+  // Stream errors have no type (RFC 6120 §4.9.3 defines none), nor a blame.
   if (record.xmpp.type !== undefined) attributes['xmpp.error.type'] = record.xmpp.type
+  if (record.xmpp.blame !== undefined) attributes['xmpp.error.blame'] = record.xmpp.blame
   return attributes
 }
 

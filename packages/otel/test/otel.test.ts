@@ -122,7 +122,6 @@ describe('the xmpp.errors counter', () => {
       attributes: {
         'xmpp.error.kind': 'stream',
         'xmpp.error.condition': 'policy-violation',
-        'xmpp.error.blame': 'server',
         'xmpp.error.action': 'close',
         'xmpp.stanza.name': 'message',
       },

@@ -126,7 +126,7 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
       request: 'chat "shutdown"',
       got: 'bot exited (code 0)',
       log: {
-        level: 'error',
+        level: 'warn',
         msg: 'stream system-shutdown closed the stream after message chat from u16@localhost/demo',
       },
     })

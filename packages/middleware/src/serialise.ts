@@ -1,0 +1,84 @@
+import { sanitizeXmlText, type XmlElement } from '@xmpp-errors/errors'
+
+// Attribute values lose tab, LF and CR to a space in any XML parser (XML 1.0 §3.3.3), and text
+// loses CR to LF (§2.11): written as character references they survive, so an `id` comes back
+// to its sender byte for byte (RFC 6120 §8.2.3). ltx writes them raw.
+const ATTRIBUTE_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+}
+const ATTRIBUTE_SPECIAL = /[&<>"'\t\n\r]/g
+const TEXT_SPECIAL = /[&<>\r]/g
+const escapeOne = (c: string) => ATTRIBUTE_ESCAPES[c] as string
+
+/** An attribute value or text, made XML 1.0 (illegal characters become U+FFFD) and escaped. */
+function escapeXml(value: string, special: RegExp): string {
+  return sanitizeXmlText(value).replace(special, escapeOne)
+}
+
+function isElementNode(node: unknown): node is XmlElement {
+  return (
+    typeof node === 'object' &&
+    node !== null &&
+    typeof (node as XmlElement).name === 'string' &&
+    Array.isArray((node as XmlElement).children)
+  )
+}
+
+function startTag(element: XmlElement): string {
+  let tag = `<${element.name}`
+  const attrs = element.attrs ?? {}
+  for (const name of Object.keys(attrs)) {
+    const value = attrs[name]
+    if (value === undefined || value === null) continue
+    tag += ` ${name}="${escapeXml(String(value), ATTRIBUTE_SPECIAL)}"`
+  }
+  return tag
+}
+
+/**
+ * The XML of `element` as it goes on the wire, or `undefined` once it is longer than `limit`
+ * characters (so that a huge element costs no more than `limit` to reject). The same markup as
+ * ltx, but with tab, LF and CR in attributes and CR in text written as character references,
+ * characters XML 1.0 forbids replaced by U+FFFD, and no recursion: a peer can nest elements as
+ * deep as its server lets through (thousands), and ltx's recursive writer overflows the stack.
+ */
+export function serialise(
+  element: XmlElement,
+  limit = Number.POSITIVE_INFINITY,
+): string | undefined {
+  let out = ''
+  // Each frame is an element whose start tag is written and the index of its next child.
+  const stack: Array<{ element: XmlElement; next: number }> = []
+  const open = (el: XmlElement) => {
+    const children = el.children
+    if (children.length === 0) {
+      out += `${startTag(el)}/>`
+    } else {
+      out += `${startTag(el)}>`
+      stack.push({ element: el, next: 0 })
+    }
+  }
+  open(element)
+  while (stack.length > 0) {
+    if (out.length > limit) return undefined
+    const frame = stack[stack.length - 1] as { element: XmlElement; next: number }
+    const { children } = frame.element
+    if (frame.next >= children.length) {
+      out += `</${frame.element.name}>`
+      stack.pop()
+      continue
+    }
+    const child: unknown = children[frame.next++]
+    if (child === undefined || child === null) continue
+    if (isElementNode(child)) open(child)
+    else out += escapeXml(String(child), TEXT_SPECIAL)
+  }
+  return out.length > limit ? undefined : out
+}
