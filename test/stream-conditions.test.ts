@@ -71,13 +71,14 @@ const sightings: Record<ServerInfo['kind'], StreamErrorSighting> = {
   // ejabberd (loglevel debug) logs the XML of each stream, then the route going away:
   //   <date> [notice] <0.472.0> (tcp|<0.472.0>) Received XML on stream = <<"<stream:error>…">>
   //   <date> [debug] <0.472.0>@ejabberd_router:unregister_route/2:204 Route unregistered: <domain>
-  // The XML is as the component wrote it, inside an Erlang binary (so `"` appears as `\"`).
+  // The XML is as the component wrote it, inside an Erlang binary (so `"` appears as `\"`). The
+  // closing </stream:stream> that follows it may arrive in the same read, and then in the same line.
   ejabberd: (_server, domain, condition, text) => {
     const ns = escapeRegExp('xmlns=\\"urn:ietf:params:xml:ns:xmpp-streams\\"')
     return new RegExp(
       `^[^[\\n]*\\[notice\\] (<[\\d.]+>) \\(tcp\\|\\1\\) Received XML on stream = <<"<stream:error>` +
         `<${escapeRegExp(condition)} ${ns}(?:/>|>[^<]*</${escapeRegExp(condition)}>)` +
-        `<text ${ns}>${escapeRegExp(text)}</text></stream:error>">>$` +
+        `<text ${ns}>${escapeRegExp(text)}</text></stream:error>(?:</stream:stream>)?">>$` +
         `[\\s\\S]*?^[^[\\n]*\\[debug\\] \\1@ejabberd_router:unregister_route/\\d+:\\d+ ` +
         `Route unregistered: ${escapeRegExp(domain)}$`,
       'm',
