@@ -89,7 +89,7 @@ describe.skipIf(!enabled)('ejabberd test server', () => {
 
   it('registers users, authenticates with SASL PLAIN and routes iqs to a component', async () => {
     expect(server.users.length).toBeGreaterThanOrEqual(8)
-    expect(server.components).toHaveLength(16)
+    expect(server.components).toHaveLength(32)
     const [user] = server.users as [XmppUser]
     const [domain] = server.components as [string]
 

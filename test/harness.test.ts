@@ -23,7 +23,7 @@ describe('harness', () => {
     expect(server.users.length).toBeGreaterThanOrEqual(8)
     expect(server.users[0]).toEqual({ username: 'u1', password: 'p', jid: 'u1@localhost' })
     expect(server.components).toContain('c1.localhost')
-    expect(server.components).toHaveLength(16)
+    expect(server.components).toHaveLength(32)
   })
 
   it('routes an iq get from a client to a component and the result back', async () => {

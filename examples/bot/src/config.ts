@@ -1,5 +1,14 @@
+import { defaultOutgoing } from '@xmpp-errors/middleware'
 import { addressProblem, bareAddress, isDomain } from './address.js'
 import { DEFAULT_MAX_EDITORS } from './store.js'
+
+/**
+ * The longest note that may be configured. A note goes out whole in one stanza, and guard()
+ * refuses a stanza over its `maxStanzaSize` (256,000 bytes, below the 512 KiB Prosody takes from
+ * a component): each character is at most 5 bytes once escaped (`&amp;`), and the rest of the
+ * reply (two addresses of at most 3,071 bytes, a key, the markup) stays under 10 KiB.
+ */
+export const MAX_VALUE_CEILING = Math.floor((defaultOutgoing.maxStanzaSize - 10 * 1024) / 5)
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
 
@@ -153,9 +162,7 @@ export function loadConfig(env: Env): Config {
   }
 
   const maxKeys = whole('BOT_MAX_KEYS', defaults.maxKeys, 1_000_000)
-  // A note goes out whole in one stanza: 65,536 characters, each at most 5 bytes once escaped
-  // (`&amp;`), make a reply of at most 320 KiB, within the 512 KiB a server takes from a component.
-  const maxValueLength = whole('BOT_MAX_VALUE_LENGTH', defaults.maxValueLength, 65_536)
+  const maxValueLength = whole('BOT_MAX_VALUE_LENGTH', defaults.maxValueLength, MAX_VALUE_CEILING)
   const maxEditors = whole('BOT_MAX_EDITORS', defaults.maxEditors, 1_000)
   const rate = whole('BOT_RATE', defaults.rate, 100_000)
   const burst = whole('BOT_BURST', defaults.burst, 100_000)

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { defaultOutgoing } from '@xmpp-errors/middleware'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot } from '../../src/bot.js'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig, MAX_VALUE_CEILING } from '../../src/config.js'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_RSM } from '../../src/disco.js'
 import { NS_NOTES, NS_PING } from '../../src/service.js'
 import {
@@ -42,7 +43,7 @@ describe('replies stay within what the server takes from the bot', () => {
       BOT_DOMAIN: DOMAIN,
       BOT_SECRET: server.componentSecret,
       BOT_MAX_KEYS: '10000',
-      BOT_MAX_VALUE_LENGTH: '65536',
+      BOT_MAX_VALUE_LENGTH: String(MAX_VALUE_CEILING),
       BOT_RATE: '100000',
       BOT_BURST: '100000',
       BOT_ERROR_LIMIT: '0',
@@ -147,11 +148,12 @@ describe('replies stay within what the server takes from the bot', () => {
 
   it('sends the longest note there may be in one stanza, within the limit', async () => {
     // Every character escaped to five bytes (&amp;): the most a note can weigh.
-    const value = '&'.repeat(65_536)
+    const value = '&'.repeat(MAX_VALUE_CEILING)
     bot.store.put('heavy', value, owner)
     const reply = await request(alice, iq('get', xml('get', { xmlns: NS_NOTES, key: 'heavy' })))
     expect(reply.getChildText('note', NS_NOTES)).toBe(value)
     expect(bytes(reply)).toBeLessThan(SERVER_LIMIT)
+    expect(bytes(reply)).toBeLessThanOrEqual(defaultOutgoing.maxStanzaSize)
     const pong = await request(alice, iq('get', xml('ping', { xmlns: NS_PING })))
     expect(pong.attrs.type).toBe('result')
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, parseService } from '../../src/config.js'
+import { ConfigError, loadConfig, MAX_VALUE_CEILING, parseService } from '../../src/config.js'
 
 const valid = {
   BOT_SERVICE: 'xmpp://127.0.0.1:5347',
@@ -62,9 +62,10 @@ describe('loadConfig', () => {
   })
 
   it('keeps a note small enough to go out in one stanza', () => {
-    expect(loadConfig({ ...valid, BOT_MAX_VALUE_LENGTH: '65536' }).maxValueLength).toBe(65_536)
-    expect(problems({ ...valid, BOT_MAX_VALUE_LENGTH: '65537' })).toEqual([
-      'BOT_MAX_VALUE_LENGTH must be a whole number from 1 to 65536, not "65537"',
+    expect(MAX_VALUE_CEILING).toBe(49_152)
+    expect(loadConfig({ ...valid, BOT_MAX_VALUE_LENGTH: '49152' }).maxValueLength).toBe(49_152)
+    expect(problems({ ...valid, BOT_MAX_VALUE_LENGTH: '49153' })).toEqual([
+      'BOT_MAX_VALUE_LENGTH must be a whole number from 1 to 49152, not "49153"',
     ])
   })
 
