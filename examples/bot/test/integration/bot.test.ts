@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process'
-import type { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -19,8 +18,8 @@ import {
   errorOf,
   login,
   logoutAll,
-  nextStanza,
   nothing,
+  repliesTo,
   request,
   say,
   xml,
@@ -540,13 +539,9 @@ describe('the bot through Prosody', () => {
   it('answers policy-violation (wait) to a sender that floods, from its token bucket', async () => {
     const count = 40
     const ids = Array.from({ length: count }, (_, i) => `flood-${i}`)
-    // One 'stanza' listener per awaited reply, all removed as they arrive: not a leak.
-    const emitter = alice as unknown as EventEmitter
-    emitter.setMaxListeners(emitter.getMaxListeners() + count)
-    const replies = ids.map((id) => nextStanza(alice, (s) => s.attrs.id === id, 5_000))
-    await Promise.all(ids.map((id) => alice.send(iq('get', xml('ping', { xmlns: NS_PING }), id))))
-    const answers = await Promise.all(replies)
-    emitter.setMaxListeners(emitter.getMaxListeners() - count)
+    const answers = await repliesTo(alice, ids, 5_000, () =>
+      Promise.all(ids.map((id) => alice.send(iq('get', xml('ping', { xmlns: NS_PING }), id)))),
+    )
     const results = answers.filter((a) => a.attrs.type === 'result')
     const errors = answers.filter((a) => a.attrs.type === 'error').map(errorOf)
     // The clock stands still: the burst of 30 passes, the rest is refused.

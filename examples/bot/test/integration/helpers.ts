@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { EventEmitter } from 'node:events'
 import { type Client, client, type Element, xml } from '@xmpp/client'
 
 export type { Client, Element }
@@ -58,6 +59,27 @@ export function nextStanza(
     }, timeoutMs)
     c.on('stanza', onStanza)
   })
+}
+
+/**
+ * The replies to the stanzas of these ids, in their order: one 'stanza' listener per awaited
+ * reply, each removed as its reply arrives, so the listener limit is raised meanwhile (not a leak).
+ */
+export async function repliesTo(
+  c: Client,
+  ids: readonly string[],
+  timeoutMs: number,
+  send: () => Promise<unknown>,
+): Promise<Element[]> {
+  const emitter = c as unknown as EventEmitter
+  emitter.setMaxListeners(emitter.getMaxListeners() + ids.length)
+  try {
+    const replies = ids.map((id) => nextStanza(c, (s) => s.attrs.id === id, timeoutMs))
+    await send()
+    return await Promise.all(replies)
+  } finally {
+    emitter.setMaxListeners(emitter.getMaxListeners() - ids.length)
+  }
 }
 
 /** Sends an iq (giving it an id) and resolves with its result or error, as it came. */

@@ -13,7 +13,7 @@ import {
   errorOf,
   login,
   logoutAll,
-  nextStanza,
+  repliesTo,
   request,
   say,
   xml,
@@ -80,14 +80,15 @@ describe('replies stay within what the server takes from the bot', () => {
 
   it('answers `keys` with one page while 300 IQs are in flight, and loses none of them', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `inflight-${i}`)
-    const replies = ids.map((id) => nextStanza(alice, (s) => s.attrs.id === id, 20_000))
     const listing = say(alice, DOMAIN, 'keys', 'keys-1')
-    await Promise.all(
-      ids.map((id) =>
-        alice.send(xml('iq', { type: 'get', to: DOMAIN, id }, xml('ping', { xmlns: NS_PING }))),
+    const pings = repliesTo(alice, ids, 20_000, () =>
+      Promise.all(
+        ids.map((id) =>
+          alice.send(xml('iq', { type: 'get', to: DOMAIN, id }, xml('ping', { xmlns: NS_PING }))),
+        ),
       ),
     )
-    const [answers, answer] = await Promise.all([Promise.all(replies), listing])
+    const [answers, answer] = await Promise.all([pings, listing])
     expect(answers.filter((a) => a.attrs.type === 'result')).toHaveLength(300)
     const lines = answer.getChildText('body')?.split('\n') ?? []
     expect(lines.slice(0, 100)).toEqual(keys.slice(0, 100))
@@ -213,12 +214,12 @@ describe('main.js with a stdout that nobody reads', () => {
     let before = 0
     for (let round = 0; round < 10; round++) {
       const ids = Array.from({ length: 100 }, (_, i) => `${id}-${round}-${i}`)
-      const replies = ids.map((one) => nextStanza(alice, (s) => s.attrs.id === one, 20_000))
       const get = xml('get', { xmlns: NS_NOTES, key: 'no.such' })
-      await Promise.all(
-        ids.map((one) => alice.send(xml('iq', { type: 'get', to: DOMAIN, id: one }, get))),
+      const answers = await repliesTo(alice, ids, 20_000, () =>
+        Promise.all(
+          ids.map((one) => alice.send(xml('iq', { type: 'get', to: DOMAIN, id: one }, get))),
+        ),
       )
-      const answers = await Promise.all(replies)
       expect(answers.map((a) => errorOf(a).condition)).toEqual(ids.map(() => 'item-not-found'))
       if (round === 1) before = rss(pid)
     }
