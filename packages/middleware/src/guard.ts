@@ -1,8 +1,9 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
-import { decide } from './decide.js'
+import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
 import { stderrLogger } from './logger.js'
+import { normalise } from './normalise.js'
 import {
   defaultOutgoing,
   describeRefusal,
@@ -12,7 +13,7 @@ import {
   type WritableEntity,
 } from './outgoing.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
-import { replyFor } from './reply.js'
+import { errorReply, type ReplyOptions } from './reply.js'
 import {
   type BackoffOptions,
   defaultBackoff,
@@ -48,9 +49,12 @@ export interface GuardableEntity extends XmppEntity, GovernedEntity {
   emit(event: string | symbol, ...args: unknown[]): boolean
 }
 
-function isBounce(stanza: XmlElement): boolean {
-  const type = stanza.attrs.type
-  return type === 'error' || (stanza.name === 'iq' && type === 'result')
+/** guard() answers for the component itself (see `Answerer`), with no echo. */
+const replyOptions: ReplyOptions = {
+  by: false,
+  echo: { iq: false, message: false, presence: false, maxLength: 0 },
+  lang: 'en',
+  legacyCodes: false,
 }
 
 // Addresses that parsed, so that each is parsed once rather than on every stanza: parsing is
@@ -100,54 +104,51 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     nextId,
   })
 
-  function record(
-    stanza: XmlElement,
-    error: StanzaError | StreamError,
-    action: 'reply' | 'close' | 'drop',
-  ) {
-    const decision =
-      action === 'drop' ? ({ action, reason: 'malformed-address' } as const) : { action }
-    publish(
-      recordHandled(stanza, error, { error, unknown: false }, decision, nextId()),
-      logger,
-      options.onError,
-    )
-  }
-
-  function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
-    rejected.add(stanza)
+  /** The outcome of a malformed address: what errors() would do, with the drop's own reason. */
+  function outcomeOf(stanza: XmlElement, fault: 'from' | 'to'): Outcome {
     if (fault === 'from') {
       const error = new StreamError('improper-addressing', {
         text: "a stanza arrived with a malformed 'from' address",
       })
+      const normalised = normalise(error)
       // A bounce (an error, or a result) to an address we sent to is no one's request to answer,
       // and closing the stream over it would let anyone who can make us address a JID of their
       // choosing force us to reconnect at will.
-      if (options.malformedFrom === 'drop' || isBounce(stanza)) {
-        record(stanza, error, 'drop')
-        return
+      if (options.malformedFrom === 'drop' || bounce(stanza) !== undefined) {
+        return { action: 'drop', reason: 'malformed-address', normalised }
       }
-      record(stanza, error, 'close')
-      closeStream(entity, error, options.afterStreamError ?? 'reconnect', { like: stanza }).catch(
-        () => {},
-      )
-      return
+      return { action: 'close', error, normalised }
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
-    const decision = decide(stanza, error)
-    if (decision.action !== 'reply') {
-      record(stanza, error, 'drop')
-      return
+    const result = outcome(stanza, normalise(error), { replyTo: defaultReplyTo })
+    if (result.action === 'reply') return result
+    return { action: 'drop', reason: 'malformed-address', normalised: result.normalised }
+  }
+
+  function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
+    rejected.add(stanza)
+    const result = outcomeOf(stanza, fault)
+    const { error } = result.normalised
+    publish(
+      recordHandled(stanza, error, result.normalised, result, nextId()),
+      logger,
+      options.onError,
+    )
+    switch (result.action) {
+      case 'drop':
+        return
+      case 'close':
+        closeStream(entity, result.error, options.afterStreamError ?? 'reconnect', {
+          like: stanza,
+        }).catch(() => {})
+        return
+      case 'reply': {
+        // The address it was sent to is the malformed one; answer from the component itself.
+        const answerer = { self: entity.jid?.toString() }
+        const reply = errorReply(stanza, result.error, replyOptions, undefined, answerer)
+        if ('send' in reply) entity.send(reply.send).catch(() => {})
+      }
     }
-    // The address it was sent to is the malformed one; answer from the component itself.
-    const self = entity.jid?.toString()
-    const element = error.toElement({ like: stanza })
-    if (self) element.attrs.by = self
-    const reply = replyFor(stanza, element, [])
-    if (self) reply.attrs.from = self
-    else delete reply.attrs.from
-    record(stanza, error, 'reply')
-    entity.send(reply).catch(() => {})
   }
 
   function refused({ element, reason, bytes, replacement, instead, first }: Refused) {
@@ -159,9 +160,8 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     const decision = replacement
       ? ({ action: 'reply' } as const)
       : ({ action: 'drop', reason } as const)
-    const entry = recordHandled(element, error, { error, unknown: false }, decision, nextId())
     // Past the queue bound every stanza in flight is refused: one record at error is news enough.
-    if (!first) entry.level = 'debug'
+    const entry = recordHandled(element, error, normalise(error), decision, nextId(), !first)
     publish(entry, logger, options.onError)
   }
 

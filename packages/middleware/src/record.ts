@@ -181,16 +181,22 @@ function origin({ unknown, upstream }: Normalised): string {
   return unknown ? 'unhandled exception → ' : ''
 }
 
-/** Builds the record of an error a handler threw: the single place that shapes it. */
+/**
+ * Builds the record of an error a handler threw: the single place that shapes it. Its level
+ * comes from the error and the outcome: a flood must not become a flood of log lines, so a
+ * rate-limited drop, and a `repeated` one of a flood already recorded, go at debug.
+ */
 export function recordHandled(
   stanza: XmlElement,
   thrown: unknown,
   normalised: Normalised,
   decision: Decision,
   id: string = correlationId(),
+  repeated = false,
 ): ErrorRecord {
   const { error, unknown } = normalised
   const level = levelOf(error, unknown)
+  const flood = repeated || (decision.action === 'drop' && decision.reason === 'rate-limited')
   const summary = summarise(stanza)
   const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
   const what =
@@ -211,7 +217,7 @@ export function recordHandled(
       correlationId: id,
       action: decision.action,
     },
-    level,
+    flood ? 'debug' : level,
     msg,
   )
   if (decision.action === 'drop') record.reason = decision.reason
