@@ -22,6 +22,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'unit:repo', include: ['test/repo/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'unit:bot', include: ['examples/*/test/unit/**/*.test.ts'] },
       },
       {
@@ -37,6 +41,7 @@ export default defineConfig({
           exclude: [
             ...configDefaults.exclude,
             'test/types/**',
+            'test/repo/**',
             ...(process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts']),
           ],
           globalSetup: ['test/global-setup.ts'],

@@ -3,10 +3,17 @@ import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
 import type { Normalised, XmppError } from './normalise.js'
-import type { AfterServerStreamError } from './server-stream-error.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
+
+/**
+ * What guard() does after the server closes the stream with a stream error:
+ * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
+ * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
+ * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
+ */
+export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
 
 /**
  * The one record each handled (or observed) error produces: logged, and given to `onError`.

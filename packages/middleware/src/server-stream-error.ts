@@ -1,15 +1,9 @@
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type ErrorRecord, publish, recordIncoming } from './record.js'
+import { type AfterServerStreamError, type ErrorRecord, publish, recordIncoming } from './record.js'
 import type { Logger } from './types.js'
 
-/**
- * What guard() does after the server closes the stream with a stream error:
- * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
- * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
- * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
- */
-export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
+export type { AfterServerStreamError }
 
 export interface ServerStreamErrorRule {
   action: AfterServerStreamError
