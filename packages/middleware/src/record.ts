@@ -149,14 +149,17 @@ function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
   }
 }
 
+/** The fields of a record besides `level` and `msg`, which `LoggedRecord` keeps apart. */
+type Fields = Omit<ErrorRecord, 'level' | 'msg'>
+
 /**
  * Keeps `level` and `msg` as accessors on the prototype, so they are not own enumerable fields:
  * cheaper per error than `Object.defineProperties`, and invisible to pino and JSON alike.
  */
-class Record {
+class LoggedRecord {
   #level: Level
   #msg: string
-  constructor(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
+  constructor(fields: Fields, level: Level, msg: string) {
     Object.assign(this, fields)
     this.#level = level
     this.#msg = msg
@@ -175,8 +178,8 @@ class Record {
   }
 }
 
-function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
-  return new Record(fields, level, msg) as unknown as ErrorRecord
+function withLevel(fields: Fields, level: Level, msg: string): ErrorRecord {
+  return new LoggedRecord(fields, level, msg) as LoggedRecord & Fields
 }
 
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
