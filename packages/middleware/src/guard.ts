@@ -57,21 +57,33 @@ const replyOptions: ReplyOptions = {
   legacyCodes: false,
 }
 
-// Addresses that parsed, so that each is parsed once rather than on every stanza: parsing is
-// a third of a stanza's cost in xmpp.js. Bounded, and simply forgotten when full.
-const wellFormed = new Set<string>()
 const WELL_FORMED_MAX = 1024
 
-function isMalformed(address: unknown): boolean {
-  if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
-  try {
-    jid(address)
-  } catch {
-    return true
+/**
+ * Which address of an incoming element xmpp.js cannot parse: a checker with its own memory of
+ * the addresses that parsed, so that each is parsed once rather than on every stanza (parsing
+ * is a third of a stanza's cost in xmpp.js). Bounded, and simply forgotten when full.
+ */
+function addressChecker(): (element: unknown) => 'from' | 'to' | undefined {
+  const wellFormed = new Set<string>()
+  function isMalformed(address: unknown): boolean {
+    if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
+    try {
+      jid(address)
+    } catch {
+      return true
+    }
+    if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear()
+    wellFormed.add(address)
+    return false
   }
-  if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear()
-  wellFormed.add(address)
-  return false
+  return (element) => {
+    const attrs = (element as { attrs?: Record<string, unknown> } | undefined)?.attrs
+    if (typeof attrs !== 'object' || attrs === null) return undefined
+    if (isMalformed(attrs.from)) return 'from'
+    if (isMalformed(attrs.to)) return 'to'
+    return undefined
+  }
 }
 
 /**
@@ -79,11 +91,7 @@ function isMalformed(address: unknown): boolean {
  * middleware runs, and a throw there escapes the socket's data handler and kills the process.
  */
 export function addressFault(element: unknown): 'from' | 'to' | undefined {
-  const attrs = (element as { attrs?: Record<string, unknown> } | undefined)?.attrs
-  if (typeof attrs !== 'object' || attrs === null) return undefined
-  if (isMalformed(attrs.from)) return 'from'
-  if (isMalformed(attrs.to)) return 'to'
-  return undefined
+  return addressChecker()(element)
 }
 
 /**
@@ -95,6 +103,7 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
   const logger = options.logger ?? stderrLogger()
   const rejected = new WeakSet<object>()
+  const faultOf = addressChecker()
   const nextId = correlationIdFrom(options.correlationId)
   watch(entity, logger)
   const beforeEmit = governServerStreamErrors(entity, {
@@ -178,7 +187,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     if (event === 'stanza' && rejected.has(args[0] as object)) return false
     if (beforeEmit(event, args)) return true
     if (event !== 'element') return emit.call(this, event, ...args)
-    const fault = addressFault(args[0])
+    const fault = faultOf(args[0])
     if (fault !== undefined) {
       reject(args[0] as XmlElement, fault)
       return true

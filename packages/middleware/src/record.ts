@@ -1,5 +1,6 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
+import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
 import type { Normalised, XmppError } from './normalise.js'
@@ -103,14 +104,8 @@ function recordedText(error: XmppError): string | undefined {
   return error.text === undefined ? undefined : capped(error.text, MAX_TEXT_LENGTH)
 }
 
-const processTag = Math.random().toString(36).slice(2, 8)
-let sequence = 0
-
-/** Cheaper than a UUID on the error path, and unique within and (very likely) across processes. */
-export function correlationId(): string {
-  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER
-  return `${processTag}-${sequence.toString(36)}`
-}
+/** The ids of records built without one: by a caller other than errors() and guard(). */
+export const correlationId: () => string = generatedIds()
 
 function hasStack(value: unknown): boolean {
   try {

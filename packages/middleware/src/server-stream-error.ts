@@ -1,5 +1,6 @@
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { knownState, stateOf } from './entity-state.js'
 import { type AfterServerStreamError, type ErrorRecord, publish, recordIncoming } from './record.js'
 import type { Logger } from './types.js'
 
@@ -135,12 +136,9 @@ export interface ServerStreamErrorOptions {
   nextId: () => string
 }
 
-// The entities whose server stream errors guard() records, so that errors() does not record
-// them a second time.
-const governed = new WeakSet<object>()
-
+/** Whether guard() records the entity's server stream errors, so errors() must not. */
 export function governs(entity: object): boolean {
-  return governed.has(entity)
+  return knownState(entity)?.governed ?? false
 }
 
 const SOCKET_CLOSING = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_WRITE_AFTER_END'])
@@ -183,7 +181,7 @@ export function governServerStreamErrors(
   entity: GovernedEntity,
   options: ServerStreamErrorOptions,
 ): (event: string | symbol, args: unknown[]) => boolean {
-  governed.add(entity)
+  stateOf(entity).governed = true
   let attempt = 0
   let backingOff = false
   // The 'disconnect' that follows a stream error waits the delay that error set.
