@@ -661,7 +661,7 @@ function makeLogger(kind: Config['logger'], counters: Counters): Logger {
       },
     }
   }
-  // The default logger, with a hostile record to serialise; its output is dropped.
+  // The default logger, with a hostile record to serialize; its output is dropped.
   const json = stderrLogger(() => {})
   return {
     debug(o, m) {
@@ -1299,7 +1299,7 @@ describe('fixed: the fallback after a defect of errors() keeps the echo options'
   })
 })
 
-// Found by the cases above when StreamErrors that cannot serialise themselves were allowed:
+// Found by the cases above when StreamErrors that cannot serialize themselves were allowed:
 // closeStream() rejected, and the unhandled rejection ended the process. closeStream() now falls
 // back to internal-server-error and never rejects; these keep it so, outside the properties.
 describe('fixed: a StreamError that cannot build its element', () => {

@@ -154,7 +154,7 @@ export function pump(
   })
 }
 
-/** The replies the entity sends for `stanzas`, serialised: to check variants answer alike. */
+/** The replies the entity sends for `stanzas`, serialized: to check variants answer alike. */
 export async function repliesTo(entity: Component, stanzas: readonly Element[]): Promise<string[]> {
   const sent: string[] = []
   const onSend = (element: Element) => {

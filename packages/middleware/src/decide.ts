@@ -1,6 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, type StreamError, type XmlElement } from '@xmpp-errors/errors'
-import type { Normalised, XmppError } from './normalise.js'
+import type { Normalized, XmppError } from './normalize.js'
 import type { ErrorRateLimit } from './rate-limit.js'
 
 export type Decision =
@@ -53,13 +53,13 @@ const SUBSCRIPTIONS = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubs
 
 /**
  * The whole outcome of a handled error: the reply with the error it carries, the stream error
- * that closes the stream, or the reason nothing is sent. `normalised` is what the record tells:
+ * that closes the stream, or the reason nothing is sent. `normalized` is what the record tells:
  * the thrown error, or the warning the rate limit sent in its place.
  */
 export type Outcome =
-  | { action: 'reply'; error: StanzaError; normalised: Normalised }
-  | { action: 'close'; error: StreamError; normalised: Normalised }
-  | { action: 'drop'; reason: DropReason; normalised: Normalised }
+  | { action: 'reply'; error: StanzaError; normalized: Normalized }
+  | { action: 'close'; error: StreamError; normalized: Normalized }
+  | { action: 'drop'; reason: DropReason; normalized: Normalized }
 
 /** What `outcome` weighs besides the stanza and the error. */
 export interface Policy {
@@ -127,21 +127,21 @@ function bareSender(stanza: XmlElement): string {
  * stanza error is answered where `answerable` allows, within the sender's rate limit: past it a
  * sender gets one `policy-violation` (type wait) in place of the error, then nothing.
  */
-export function outcome(stanza: XmlElement, normalised: Normalised, policy: Policy): Outcome {
-  const { error } = normalised
-  if (error.kind === 'stream') return { action: 'close', error, normalised }
+export function outcome(stanza: XmlElement, normalized: Normalized, policy: Policy): Outcome {
+  const { error } = normalized
+  if (error.kind === 'stream') return { action: 'close', error, normalized }
   const decision = answerable(stanza, policy.replyTo)
-  if (decision.action !== 'reply') return { action: 'drop', reason: decision.reason, normalised }
+  if (decision.action !== 'reply') return { action: 'drop', reason: decision.reason, normalized }
   const { limit } = policy
   const verdict = limit?.check(bareSender(stanza), policy.now ?? Date.now()) ?? 'reply'
-  if (verdict === 'reply') return { action: 'reply', error, normalised }
-  if (verdict === 'drop') return { action: 'drop', reason: 'rate-limited', normalised }
+  if (verdict === 'reply') return { action: 'reply', error, normalized }
+  if (verdict === 'drop') return { action: 'drop', reason: 'rate-limited', normalized }
   const warning = new StanzaError('policy-violation', {
     type: 'wait',
     text: 'too many errors; wait before sending more',
     cause: error,
   })
-  return { action: 'reply', error: warning, normalised: { error: warning, unknown: false } }
+  return { action: 'reply', error: warning, normalized: { error: warning, unknown: false } }
 }
 
 /** `outcome`'s action alone, without a rate limit: what RFC 6120 and `replyTo` allow. */

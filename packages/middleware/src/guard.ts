@@ -3,7 +3,7 @@ import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
 import { stderrLogger } from './logger.js'
-import { normalise } from './normalise.js'
+import { normalize } from './normalize.js'
 import {
   defaultOutgoing,
   describeRefusal,
@@ -119,27 +119,27 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       const error = new StreamError('improper-addressing', {
         text: "a stanza arrived with a malformed 'from' address",
       })
-      const normalised = normalise(error)
+      const normalized = normalize(error)
       // A bounce (an error, or a result) to an address we sent to is no one's request to answer,
       // and closing the stream over it would let anyone who can make us address a JID of their
       // choosing force us to reconnect at will.
       if (options.malformedFrom === 'drop' || bounce(stanza) !== undefined) {
-        return { action: 'drop', reason: 'malformed-address', normalised }
+        return { action: 'drop', reason: 'malformed-address', normalized }
       }
-      return { action: 'close', error, normalised }
+      return { action: 'close', error, normalized }
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
-    const result = outcome(stanza, normalise(error), { replyTo: defaultReplyTo })
+    const result = outcome(stanza, normalize(error), { replyTo: defaultReplyTo })
     if (result.action === 'reply') return result
-    return { action: 'drop', reason: 'malformed-address', normalised: result.normalised }
+    return { action: 'drop', reason: 'malformed-address', normalized: result.normalized }
   }
 
   function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
     rejected.add(stanza)
     const result = outcomeOf(stanza, fault)
-    const { error } = result.normalised
+    const { error } = result.normalized
     publish(
-      recordHandled(stanza, error, result.normalised, result, nextId()),
+      recordHandled(stanza, error, result.normalized, result, nextId()),
       logger,
       options.onError,
     )
@@ -170,7 +170,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       ? ({ action: 'reply' } as const)
       : ({ action: 'drop', reason } as const)
     // Past the queue bound every stanza in flight is refused: one record at error is news enough.
-    const entry = recordHandled(element, error, normalise(error), decision, nextId(), !first)
+    const entry = recordHandled(element, error, normalize(error), decision, nextId(), !first)
     publish(entry, logger, options.onError)
   }
 

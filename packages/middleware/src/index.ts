@@ -27,12 +27,12 @@ export {
   defaultReplyTo,
   type ReplyTo,
 } from './decide.js'
-export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
 export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { textLanguage } from './language.js'
 export { streamErrorLevels } from './levels.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
-export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './middleware.js'
+export { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 export {
   defaultOutgoing,
   OutgoingLimitError,

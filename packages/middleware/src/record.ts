@@ -3,7 +3,7 @@ import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
-import type { Normalised, XmppError } from './normalise.js'
+import type { Normalized, XmppError } from './normalize.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
@@ -89,7 +89,7 @@ function attribute(el: XmlElement, name: string): string | undefined {
   return typeof value === 'string' ? capped(value) : undefined
 }
 
-export function summarise(stanza: XmlElement): StanzaSummary {
+export function summarize(stanza: XmlElement): StanzaSummary {
   return {
     name: capped(stanza.name),
     type: attribute(stanza, 'type'),
@@ -178,7 +178,7 @@ function withLevel(fields: Fields, level: Level, msg: string): ErrorRecord {
 }
 
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
-function origin({ unknown, upstream }: Normalised): string {
+function origin({ unknown, upstream }: Normalized): string {
   if (upstream) {
     const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
     return `upstream request failed (${peer}) and was not caught → `
@@ -194,15 +194,15 @@ function origin({ unknown, upstream }: Normalised): string {
 export function recordHandled(
   stanza: XmlElement,
   thrown: unknown,
-  normalised: Normalised,
+  normalized: Normalized,
   decision: Decision,
   id: string = correlationId(),
   repeated = false,
 ): ErrorRecord {
-  const { error, unknown } = normalised
+  const { error, unknown } = normalized
   const level = levelOf(error, unknown)
   const flood = repeated || (decision.action === 'drop' && decision.reason === 'rate-limited')
-  const summary = summarise(stanza)
+  const summary = summarize(stanza)
   const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
   const what =
     decision.action === 'reply'
@@ -210,7 +210,7 @@ export function recordHandled(
       : decision.action === 'close'
         ? 'closed the stream after'
         : `dropped (${decision.reason}) for`
-  const msg = `${origin(normalised)}${describe(error)} ${what} ${summary.name}${
+  const msg = `${origin(normalized)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
   const record = withLevel(
@@ -227,8 +227,8 @@ export function recordHandled(
   )
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
-  if ('mapError' in normalised) record.mapError = normalised.mapError
-  if (normalised.upstream) record.upstream = normalised.upstream
+  if ('mapError' in normalized) record.mapError = normalized.mapError
+  if (normalized.upstream) record.upstream = normalized.upstream
   return record
 }
 
@@ -242,7 +242,7 @@ export function recordIncoming(
   outcome?: { level: Level; msg: string; next: NonNullable<ErrorRecord['next']> },
   id: string = correlationId(),
 ): ErrorRecord {
-  const summary = summarise(element)
+  const summary = summarize(element)
   const from = summary.from ? ` from ${summary.from}` : ''
   const record = withLevel(
     {

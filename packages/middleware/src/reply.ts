@@ -1,6 +1,6 @@
 import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
-import { serialise } from './serialise.js'
+import { serialize } from './serialize.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -9,7 +9,7 @@ export interface EchoOptions {
   message: boolean
   /** Echo a presence's children. Default false. */
   presence: boolean
-  /** Largest payload echoed, in characters of serialised XML; larger payloads are not echoed. */
+  /** Largest payload echoed, in characters of serialized XML; larger payloads are not echoed. */
   maxLength: number
 }
 
@@ -89,13 +89,13 @@ function payloadOf(stanza: XmlElement): XmlElement[] {
   )
 }
 
-/** Whether the payload serialises within `maxLength` characters, serialising no more than that. */
+/** Whether the payload serializes within `maxLength` characters, serializing no more than that. */
 function fits(payload: XmlElement[], maxLength: number): boolean {
   let remaining = maxLength
   for (const child of payload) {
-    const serialised = serialise(child, remaining)
-    if (serialised === undefined) return false
-    remaining -= serialised.length
+    const serialized = serialize(child, remaining)
+    if (serialized === undefined) return false
+    remaining -= serialized.length
   }
   return true
 }

@@ -4,7 +4,7 @@ import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js
 import { insideIqHandler, iqHandlerPayload } from './iq-handler.js'
 import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
-import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
@@ -117,16 +117,16 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   }
 
   /** decide, act, record: the one path every handled error takes. */
-  function respond(ctx: Context, thrown: unknown, normalised: Normalised): unknown {
-    const result = outcome(ctx.stanza, normalised, { replyTo, limit })
+  function respond(ctx: Context, thrown: unknown, normalized: Normalized): unknown {
+    const result = outcome(ctx.stanza, normalized, { replyTo, limit })
     const response = act(ctx, result)
-    emit(recordHandled(ctx.stanza, thrown, result.normalised, result, nextId()))
+    emit(recordHandled(ctx.stanza, thrown, result.normalized, result, nextId()))
     return response
   }
 
   function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      return respond(ctx, thrown, normalise(thrown, map, upstream))
+      return respond(ctx, thrown, normalize(thrown, map, upstream))
     } catch (bug) {
       // Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a
       // plain internal-server-error where an answer is due, within the echo options.
