@@ -768,11 +768,11 @@ function overStanzaSize(stanza: Element): boolean {
 function expectedRecords(p: Prepared, config: Config): number {
   const spec = p.c.stanza
   if (malformed(spec.from) || malformed(spec.to)) return 1
-  if (p.c.thrown.t === 'none') return 0
   const expected = expect_(p, config)
   // xmpp.js's own bad-request echoes the payload whole; guard() sends one over maxStanzaSize
-  // without the echo, and records that.
+  // without the echo, and records that. The handler never runs then, whatever it would throw.
   if (expected.kind === 'reply' && expected.byXmppJs) return overStanzaSize(p.stanza) ? 1 : 0
+  if (p.c.thrown.t === 'none') return 0
   if (expected.kind === 'reply' && expected.loose) return 0
   return expected.kind === 'maybe-reply' ? 0 : 1
 }
