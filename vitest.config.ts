@@ -12,6 +12,12 @@ const packageProject = (name: string): TestProjectInlineConfiguration => ({
   },
 })
 
+const IN_PROCESS = [
+  'test/adversarial.test.ts',
+  'test/default-logger.test.ts',
+  'test/hostile-in-process.test.ts',
+]
+
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +25,15 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'types', include: ['test/types/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'unit:repo', include: ['test/repo/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Suites that run xmpp.js in this process, with no server: no global setup to wait for.
+        test: { name: 'in-process', include: IN_PROCESS, testTimeout: 30_000 },
       },
       {
         extends: true,
@@ -37,6 +52,8 @@ export default defineConfig({
           exclude: [
             ...configDefaults.exclude,
             'test/types/**',
+            'test/repo/**',
+            ...IN_PROCESS,
             ...(process.env.SOAK_MINUTES ? [] : ['test/soak.test.ts']),
           ],
           globalSetup: ['test/global-setup.ts'],

@@ -661,7 +661,7 @@ function makeLogger(kind: Config['logger'], counters: Counters): Logger {
       },
     }
   }
-  // The default logger, with a hostile record to serialise; its output is dropped.
+  // The default logger, with a hostile record to serialize; its output is dropped.
   const json = stderrLogger(() => {})
   return {
     debug(o, m) {
@@ -768,11 +768,11 @@ function overStanzaSize(stanza: Element): boolean {
 function expectedRecords(p: Prepared, config: Config): number {
   const spec = p.c.stanza
   if (malformed(spec.from) || malformed(spec.to)) return 1
-  if (p.c.thrown.t === 'none') return 0
   const expected = expect_(p, config)
   // xmpp.js's own bad-request echoes the payload whole; guard() sends one over maxStanzaSize
-  // without the echo, and records that.
+  // without the echo, and records that. The handler never runs then, whatever it would throw.
   if (expected.kind === 'reply' && expected.byXmppJs) return overStanzaSize(p.stanza) ? 1 : 0
+  if (p.c.thrown.t === 'none') return 0
   if (expected.kind === 'reply' && expected.loose) return 0
   return expected.kind === 'maybe-reply' ? 0 : 1
 }
@@ -1299,7 +1299,7 @@ describe('fixed: the fallback after a defect of errors() keeps the echo options'
   })
 })
 
-// Found by the cases above when StreamErrors that cannot serialise themselves were allowed:
+// Found by the cases above when StreamErrors that cannot serialize themselves were allowed:
 // closeStream() rejected, and the unhandled rejection ended the process. closeStream() now falls
 // back to internal-server-error and never rejects; these keep it so, outside the properties.
 describe('fixed: a StreamError that cannot build its element', () => {

@@ -50,7 +50,7 @@ describe('in process', () => {
     const t = throwing(() => new StanzaError('item-not-found'), { echo: { maxLength: 100 } })
     const h = inProcess(C12, t.setup)
     const shell = `<q xmlns="${NS}"/>`.length
-    // The cap counts the serialised payload element.
+    // The cap counts the serialized payload element.
     const under = 'x'.repeat(100 - `<q xmlns="${NS}"></q>`.length)
     h.feed(iq('under', 'u10@localhost/a', under))
     h.feed(iq('over', 'u10@localhost/a', `${under}x`))

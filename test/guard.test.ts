@@ -13,14 +13,9 @@ import { pathToFileURL } from 'node:url'
 import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
-import {
-  addressFault,
-  type ErrorRecord,
-  errors,
-  type GuardOptions,
-  guard,
-} from '@xmpp-errors/middleware'
+import { type ErrorRecord, errors, type GuardOptions, guard } from '@xmpp-errors/middleware'
 import { afterEach, describe, expect, inject, it } from 'vitest'
+import { addressFault } from '../packages/middleware/src/guard.js'
 import {
   collect,
   connectClient,

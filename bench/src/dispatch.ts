@@ -72,7 +72,8 @@ export function happyPath(
 /**
  * P2: `throw new StanzaError('item-not-found')` through errors(), against returning the same
  * `<error/>` built by hand without errors(); the throw again with `{ stack: true }`, which
- * shows what capturing the stack costs; and the floor of any throw-based design: a plain
+ * shows what capturing the stack costs; one StanzaError built once and thrown for every
+ * request; and the floor of any throw-based design: a plain
  * Error, without a stack, caught by the least a catcher can do.
  */
 export async function errorPath(depth: number, options: DispatchOptions): Promise<Throughputs> {
@@ -81,6 +82,7 @@ export async function errorPath(depth: number, options: DispatchOptions): Promis
     [
       variant({ label: 'hand-built', errors: false, route: 'hand-built' }, depth, options.inFlight),
       variant({ label: 'throw', errors: true, route: 'throw' }, depth, options.inFlight),
+      variant({ label: 'throw once', errors: true, route: 'throw once' }, depth, options.inFlight),
       variant(
         { label: 'throw with stack', errors: true, route: 'throw with stack' },
         depth,
@@ -106,6 +108,7 @@ async function assertSameReplies(depth: number): Promise<void> {
   const built = await wire(false, 'hand-built')
   for (const [errors, route] of [
     [true, 'throw'],
+    [true, 'throw once'],
     [true, 'throw with stack'],
     ['minimal', 'throw Error'],
   ] as const) {

@@ -31,7 +31,13 @@ export function mockComponent(domain = DOMAIN): Component {
   return c
 }
 
-export type Route = 'result' | 'throw' | 'throw with stack' | 'hand-built' | 'throw Error'
+export type Route =
+  | 'result'
+  | 'throw'
+  | 'throw once'
+  | 'throw with stack'
+  | 'hand-built'
+  | 'throw Error'
 
 /** The <error/> errors() sends for item-not-found, `by` included, built by hand. */
 function handBuilt(ctx: { stanza: Element }): Element {
@@ -42,6 +48,9 @@ function handBuilt(ctx: { stanza: Element }): Element {
   )
 }
 
+// Built once, with no per-request options, and thrown for every request.
+const itemNotFound = new StanzaError('item-not-found')
+
 /** The iqCallee.get handlers the benchmarks compare. */
 export const routes: Record<Route, IqHandler<Component>> = {
   // P1: builds a result, throws nothing.
@@ -50,6 +59,10 @@ export const routes: Record<Route, IqHandler<Component>> = {
   // stack is captured unless asked for.
   throw: () => {
     throw new StanzaError('item-not-found')
+  },
+  // The same error built once and thrown many times: nothing to construct per request.
+  'throw once': () => {
+    throw itemNotFound
   },
   // The same, asking for the stack: what capturing one costs.
   'throw with stack': () => {
@@ -154,7 +167,7 @@ export function pump(
   })
 }
 
-/** The replies the entity sends for `stanzas`, serialised: to check variants answer alike. */
+/** The replies the entity sends for `stanzas`, serialized: to check variants answer alike. */
 export async function repliesTo(entity: Component, stanzas: readonly Element[]): Promise<string[]> {
   const sent: string[] = []
   const onSend = (element: Element) => {

@@ -3,7 +3,7 @@ import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Summarises a V8 .cpuprofile (from node --cpu-prof): self time by function and by owner
+ * Summarizes a V8 .cpuprofile (from node --cpu-prof): self time by function and by owner
  * (ours: packages/*; xmpp.js; node internals; the bench itself), to tell whose cost a
  * slowdown is.
  *

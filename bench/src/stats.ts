@@ -19,7 +19,7 @@ export function quantile(sorted: readonly number[], p: number): number {
   return a + (b - a) * (at - lo)
 }
 
-export function summarise(values: readonly number[]): Summary {
+export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b)
   return {
     median: quantile(sorted, 0.5),

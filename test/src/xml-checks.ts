@@ -21,7 +21,7 @@ export function illegalXmlChar(s: string): number | undefined {
   return undefined
 }
 
-/** Throws unless `s` is one well-formed XML 1.0 element that serialises back to itself. */
+/** Throws unless `s` is one well-formed XML 1.0 element that serializes back to itself. */
 export function parseStrict(s: string): Element {
   const bad = illegalXmlChar(s)
   if (bad !== undefined) throw new Error(`char U+${bad.toString(16)} outside XML 1.0 Char`)

@@ -1,4 +1,4 @@
-import type { ErrorType, StanzaCondition } from './index.js'
+import type { ErrorType, StanzaCondition } from './conditions.js'
 
 /**
  * XEP-0086 §3: the condition and type that a legacy error code stands for, for reading errors

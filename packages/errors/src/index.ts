@@ -1,4 +1,3 @@
-export { isStanzaError, isStreamError, isXmppError } from './brand.js'
 export {
   type Catalogue,
   type CatalogueErrorOptions,
@@ -16,6 +15,7 @@ export {
   textOf,
   type XmlElement,
 } from './element.js'
+export { isStanzaError, isStreamError, isXmppError } from './guards.js'
 export { isSeeOtherHost } from './host.js'
 export {
   StanzaError,

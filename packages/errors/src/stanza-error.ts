@@ -1,8 +1,6 @@
 import {
   type AllowedType,
   type Blame,
-  type ErrorType,
-  fromLegacyCode,
   isAllowedType,
   isErrorType,
   isStanzaCondition,
@@ -13,24 +11,9 @@ import {
   type UriCondition,
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
-import {
-  attribute,
-  childElements,
-  errorParts,
-  hasOwnNamespace,
-  isElement,
-  localName,
-  textOf,
-  type XmlElement,
-} from './element.js'
-import {
-  errorTexts,
-  isLanguageTag,
-  MAX_ADDRESS_LENGTH,
-  sanitizeXmlText,
-  type Texts,
-  textIn,
-} from './text.js'
+import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
+import { type Parsed, type ReadOptions, readStanzaError } from './parse.js'
+import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
 export interface StanzaErrorBaseOptions<C extends StanzaCondition> {
@@ -82,19 +65,8 @@ export interface ToElementOptions {
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
-// Marks options read from the wire: a peer may send a type outside the RFC's list for its
-// condition (RFC 3920 peers send internal-server-error of type wait), and parsing must keep it.
-const fromWire = Symbol('fromWire')
-
-/** Options a parser may set that a thrower may not. */
-interface Parsed {
-  [fromWire]?: true
-  type?: ErrorType
-  /** Every `<text/>` that named its language, beside the first text in `text` and `lang`. */
-  texts?: Texts
-  originalCondition?: string
-  element?: XmlElement
-}
+// The parsed fields the parser made: a third constructor argument is taken only if it is one.
+const issued = new WeakSet<Parsed>()
 
 function describe(entry: StanzaEntry): string {
   return `${entry.condition} (RFC 6120 §${entry.rfc})`
@@ -132,17 +104,23 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   readonly element: XmlElement | undefined
 
   constructor(condition: C, options?: StanzaErrorOptions<C>)
-  constructor(condition: C, options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>) {
+  constructor(
+    condition: C,
+    options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>,
+    fromParser?: Parsed,
+  ) {
     const entry = isStanzaCondition(condition) ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
-    const parsed = options as Parsed
+    const parsed = fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
     const type = options.type ?? entry.type
     const specified = typeof options.specifiedBy === 'string' && options.application !== undefined
     if (
       !isAllowedType(condition, type) &&
-      !((parsed[fromWire] || specified) && isErrorType(type))
+      // A peer may send a type outside the RFC's list for its condition (RFC 3920 peers send
+      // internal-server-error of type wait), and parsing must keep it.
+      !((parsed !== undefined || specified) && isErrorType(type))
     ) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
@@ -181,13 +159,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.blame = entry.blame
     this.text = text
     this.lang = texts.lang
-    this.texts = parsed[fromWire] && parsed.texts ? parsed.texts : texts.texts
+    this.texts = parsed?.texts ?? texts.texts
     this.by = typeof options.by === 'string' && options.by ? sanitizeXmlText(options.by) : undefined
     this.uri = options.uri ? sanitizeXmlText(options.uri) : undefined
     this.application = application
     this.expose = options.expose ?? entry.blame === 'sender'
-    this.originalCondition = parsed.originalCondition
-    this.element = parsed.element
+    this.originalCondition = parsed?.originalCondition
+    this.element = parsed?.element
   }
 
   /**
@@ -220,65 +198,28 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
    */
   static fromElement(element: unknown): StanzaError {
     try {
-      return parseStanzaError(element)
+      const { condition, options, parsed } = readStanzaError(element)
+      return parsedStanzaError(condition, options, parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
-      return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
+      return parsedStanzaError('undefined-condition', {}, {})
     }
   }
 }
 
-function parseStanzaError(element: unknown): StanzaError {
-  const error = findError(element)
-  if (error === undefined) {
-    return new StanzaError<StanzaCondition>('undefined-condition', parsedOptions(undefined, {}))
-  }
-  const {
-    condition: conditionElement,
-    name,
-    text: textElement,
-    lang,
-    texts,
-    application,
-  } = errorParts(error, NS_STANZAS)
-  const known = isStanzaCondition(name)
-  // XEP-0086 §3: a peer that predates RFC 3920 sends only a code, and its text as character data.
-  const legacy = known ? undefined : fromLegacyCode(attribute(error, 'code'))
-  const condition: StanzaCondition = known ? name : (legacy?.condition ?? 'undefined-condition')
-  const type = attribute(error, 'type') ?? legacy?.type
-  const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
-  const text = textElement ? textOf(textElement) : legacy && textOf(error).trim()
-  const options: StanzaErrorOptions & Parsed = {
-    ...(isErrorType(type) ? { type } : {}),
-    ...(text ? { text, expose: true } : {}),
-    ...(textElement && isLanguageTag(lang) ? { lang } : {}),
-    texts,
-    ...(lookup('stanza', condition).characterData === 'xmpp-uri' && fitsAddress(uri)
-      ? { uri }
-      : {}),
-    ...(application ? { application } : {}),
-  }
-  const by = attribute(error, 'by')
-  if (fitsAddress(by)) options.by = by
-  if (!known && name) options.originalCondition = name
-  return new StanzaError<StanzaCondition>(condition, parsedOptions(error, options))
-}
-
-function parsedOptions(element: XmlElement | undefined, options: StanzaErrorOptions & Parsed) {
-  const parsed: StanzaErrorOptions & Parsed = { ...options, [fromWire]: true }
-  if (element) parsed.element = element
-  return parsed as StanzaErrorOptions
-}
-
-/** A peer's `by` or `uri` that is too long to be an address is left out, not fatal to parsing. */
-function fitsAddress(value: string | undefined): value is string {
-  return value !== undefined && value !== '' && value.length <= MAX_ADDRESS_LENGTH
-}
-
-function findError(value: unknown): XmlElement | undefined {
-  if (!isElement(value)) return undefined
-  if (localName(value) === 'error') return value
-  return childElements(value).find((child) => localName(child) === 'error')
+/** The parser's factory: the one way to set the fields of `Parsed`. */
+function parsedStanzaError(
+  condition: StanzaCondition,
+  options: ReadOptions,
+  parsed: Parsed,
+): StanzaError {
+  issued.add(parsed)
+  const Parser = StanzaError as unknown as new (
+    condition: StanzaCondition,
+    options: ReadOptions,
+    parsed: Parsed,
+  ) => StanzaError
+  return new Parser(condition, options, parsed)
 }
 
 export function assertApplication(application: unknown): asserts application is XmlElement {

@@ -6,16 +6,10 @@ import {
   type StreamEntry,
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
-import {
-  errorParts,
-  hasOwnNamespace,
-  isElement,
-  localName,
-  textOf,
-  type XmlElement,
-} from './element.js'
+import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
 import { isSeeOtherHost } from './host.js'
-import { errorTexts, isLanguageTag, type Texts, textIn } from './text.js'
+import { type Parsed, type ReadOptions, readStreamError } from './parse.js'
+import { errorTexts, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
 export interface StreamErrorBaseOptions {
@@ -36,13 +30,8 @@ export interface StreamErrorBaseOptions {
 export type StreamErrorOptions<C extends StreamCondition = StreamCondition> =
   StreamErrorBaseOptions & (C extends 'see-other-host' ? { host?: string } : { host?: never })
 
-/** Options only the parser sets: they are read when `element` is set. */
-interface Parsed {
-  originalCondition?: string
-  element?: XmlElement
-  /** Every `<text/>` that named its language. */
-  texts?: Texts
-}
+// The parsed fields the parser made: a third constructor argument is taken only if it is one.
+const issued = new WeakSet<Parsed>()
 
 /**
  * An XMPP stream error (RFC 6120 §4.9). Thrown from a handler, the `errors()` middleware sends
@@ -72,7 +61,11 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   readonly element: XmlElement | undefined
 
   constructor(condition: C, options?: StreamErrorOptions<C>)
-  constructor(condition: C, options: StreamErrorOptions<C> = {} as StreamErrorOptions<C>) {
+  constructor(
+    condition: C,
+    options: StreamErrorOptions<C> = {} as StreamErrorOptions<C>,
+    fromParser?: Parsed,
+  ) {
     const entry: StreamEntry | undefined = isStreamCondition(condition)
       ? lookup('stream', condition)
       : undefined
@@ -106,10 +99,10 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     this.lang = texts.lang
     this.host = options.host
     this.application = application
-    const parsed = options as Parsed
-    this.texts = parsed.element && parsed.texts ? parsed.texts : texts.texts
-    this.originalCondition = parsed.originalCondition
-    this.element = parsed.element
+    const parsed = fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
+    this.texts = parsed?.texts ?? texts.texts
+    this.originalCondition = parsed?.originalCondition
+    this.element = parsed?.element
   }
 
   /**
@@ -134,7 +127,8 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   /** Reads a `<stream:error/>`. Never throws; like `StanzaError.fromElement`. */
   static fromElement(element: unknown): StreamError {
     try {
-      return parseStreamError(element)
+      const { condition, options, parsed } = readStreamError(element)
+      return parsedStreamError(condition, options, parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
       return new StreamError('undefined-condition')
@@ -142,30 +136,19 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   }
 }
 
-function parseStreamError(element: unknown): StreamError {
-  if (!isElement(element) || localName(element) !== 'error') {
-    return new StreamError('undefined-condition')
-  }
-  const {
-    condition: conditionElement,
-    name,
-    text: textElement,
-    lang,
-    texts,
-    application,
-  } = errorParts(element, NS_STREAMS)
-  const condition: StreamCondition = isStreamCondition(name) ? name : 'undefined-condition'
-  const host = condition === 'see-other-host' && conditionElement && textOf(conditionElement).trim()
-  const options: StreamErrorOptions & Parsed = {
-    element,
-    texts,
-    ...(textElement ? { text: textOf(textElement) } : {}),
-    ...(isLanguageTag(lang) ? { lang } : {}),
-    ...(isSeeOtherHost(host) ? { host } : {}),
-  }
-  if (application) options.application = application
-  if (condition !== name && name) options.originalCondition = name
-  return new StreamError(condition, options)
+/** The parser's factory: the one way to set the fields of `Parsed`. */
+function parsedStreamError(
+  condition: StreamCondition,
+  options: ReadOptions,
+  parsed: Parsed,
+): StreamError {
+  issued.add(parsed)
+  const Parser = StreamError as unknown as new (
+    condition: StreamCondition,
+    options: ReadOptions,
+    parsed: Parsed,
+  ) => StreamError
+  return new Parser(condition, options, parsed)
 }
 
 function assertStreamApplication(application: unknown): asserts application is XmlElement {

@@ -84,7 +84,7 @@ describe.each(stanzaConditions.map((c) => [c]))('%s', (condition) => {
     expect(isStreamError(e)).toBe(false)
   })
 
-  it('serialises condition, text, application in RFC order', () => {
+  it('serializes condition, text, application in RFC order', () => {
     const e = make(condition, {
       text: 'Nope',
       lang: 'en',

@@ -76,7 +76,7 @@ describe.each(streamConditions.map((c) => [c]))('%s', (condition) => {
     expect(isStanzaError(e)).toBe(false)
   })
 
-  it('serialises <stream:error> with text as a sibling of the condition', () => {
+  it('serializes <stream:error> with text as a sibling of the condition', () => {
     const e = make(condition, {
       text: 'Bye',
       lang: 'en',
@@ -104,7 +104,7 @@ describe.each(streamConditions.map((c) => [c]))('%s', (condition) => {
     )
   })
 
-  it('serialises the bare condition without text', () => {
+  it('serializes the bare condition without text', () => {
     expect(new StreamError(condition).toElement().toString()).toBe(
       `<stream:error><${condition} xmlns="${NS_STREAMS}"/></stream:error>`,
     )

@@ -1,5 +1,7 @@
-import type { XmlElement } from '@xmpp-errors/errors'
-import type { XmppError } from './normalise.js'
+import jid from '@xmpp/jid'
+import { StanzaError, type StreamError, type XmlElement } from '@xmpp-errors/errors'
+import type { Normalized, XmppError } from './normalize.js'
+import type { ErrorRateLimit } from './rate-limit.js'
 
 export type Decision =
   | { action: 'reply' }
@@ -49,9 +51,38 @@ export const defaultReplyTo: Readonly<ReplyTo> = {
 const STANZAS = new Set(['iq', 'message', 'presence'])
 const SUBSCRIPTIONS = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe'])
 
+/**
+ * The whole outcome of a handled error: the reply with the error it carries, the stream error
+ * that closes the stream, or the reason nothing is sent. `normalized` is what the record tells:
+ * the thrown error, or the warning the rate limit sent in its place.
+ */
+export type Outcome =
+  | { action: 'reply'; error: StanzaError; normalized: Normalized }
+  | { action: 'close'; error: StreamError; normalized: Normalized }
+  | { action: 'drop'; reason: DropReason; normalized: Normalized }
+
+/** What `outcome` weighs besides the stanza and the error. */
+export interface Policy {
+  replyTo: Readonly<ReplyTo>
+  /** The per-sender limit of error replies, when on. */
+  limit?: ErrorRateLimit | undefined
+  now?: number
+}
+
 /** A full JID has a resource, and '/' can appear in neither a localpart nor a domain. */
 function isFullJid(address: unknown): boolean {
   return typeof address === 'string' && address.includes('/')
+}
+
+/**
+ * Whether the stanza is a bounce, an answer to something we sent: an error, to which no error
+ * may be sent (RFC 6120 §8.3.1), or an IQ result, to which no reply may be sent (§8.2.3).
+ */
+export function bounce(stanza: XmlElement): 'error-stanza' | 'iq-result' | undefined {
+  const type = stanza.attrs.type
+  if (type === 'error') return 'error-stanza'
+  if (stanza.name === 'iq' && type === 'result') return 'iq-result'
+  return undefined
 }
 
 /**
@@ -60,16 +91,14 @@ function isFullJid(address: unknown): boolean {
  * RFC 6120, and unless `replyTo` says otherwise: no error to a room's broadcast, to a headline,
  * or to a subscription request (see ReplyTo).
  */
-export function decide(
+function answerable(
   stanza: XmlElement,
-  error: XmppError,
-  replyTo: Readonly<ReplyTo> = defaultReplyTo,
-): Decision {
-  if (error.kind === 'stream') return { action: 'close' }
+  replyTo: Readonly<ReplyTo>,
+): Exclude<Decision, { action: 'close' }> {
   if (!STANZAS.has(stanza.name)) return { action: 'drop', reason: 'nonza' }
+  const reason = bounce(stanza)
+  if (reason !== undefined) return { action: 'drop', reason }
   const type = stanza.attrs.type
-  if (type === 'error') return { action: 'drop', reason: 'error-stanza' }
-  if (stanza.name === 'iq' && type === 'result') return { action: 'drop', reason: 'iq-result' }
   if (stanza.name === 'message') {
     if (type === 'groupchat' && !replyTo.groupchat && isFullJid(stanza.attrs.to)) {
       return { action: 'drop', reason: 'groupchat' }
@@ -80,4 +109,49 @@ export function decide(
     return { action: 'drop', reason: 'subscription' }
   }
   return { action: 'reply' }
+}
+
+/** The sender the rate limit counts: the bare JID, so that resources share one budget. */
+function bareSender(stanza: XmlElement): string {
+  const from = stanza.attrs.from
+  if (typeof from !== 'string') return ''
+  try {
+    return jid(from).bare().toString()
+  } catch {
+    return from
+  }
+}
+
+/**
+ * The one decision on a handled error. A stream error closes the stream (RFC 6120 §4.9); a
+ * stanza error is answered where `answerable` allows, within the sender's rate limit: past it a
+ * sender gets one `policy-violation` (type wait) in place of the error, then nothing.
+ */
+export function outcome(stanza: XmlElement, normalized: Normalized, policy: Policy): Outcome {
+  const { error } = normalized
+  if (error.kind === 'stream') return { action: 'close', error, normalized }
+  const decision = answerable(stanza, policy.replyTo)
+  if (decision.action !== 'reply') return { action: 'drop', reason: decision.reason, normalized }
+  const { limit } = policy
+  const verdict = limit?.check(bareSender(stanza), policy.now ?? Date.now()) ?? 'reply'
+  if (verdict === 'reply') return { action: 'reply', error, normalized }
+  if (verdict === 'drop') return { action: 'drop', reason: 'rate-limited', normalized }
+  const warning = new StanzaError('policy-violation', {
+    type: 'wait',
+    text: 'too many errors; wait before sending more',
+    cause: error,
+  })
+  return { action: 'reply', error: warning, normalized: { error: warning, unknown: false } }
+}
+
+/** `outcome`'s action alone, without a rate limit: what RFC 6120 and `replyTo` allow. */
+export function decide(
+  stanza: XmlElement,
+  error: XmppError,
+  replyTo: Readonly<ReplyTo> = defaultReplyTo,
+): Decision {
+  const result = outcome(stanza, { error, unknown: false }, { replyTo })
+  return result.action === 'drop'
+    ? { action: 'drop', reason: result.reason }
+    : { action: result.action }
 }

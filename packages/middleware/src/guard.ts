@@ -1,8 +1,9 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
-import { decide } from './decide.js'
+import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
 import { stderrLogger } from './logger.js'
+import { normalize } from './normalize.js'
 import {
   defaultOutgoing,
   describeRefusal,
@@ -12,7 +13,7 @@ import {
   type WritableEntity,
 } from './outgoing.js'
 import { type ErrorRecord, publish, recordHandled } from './record.js'
-import { replyFor } from './reply.js'
+import { errorReply, type ReplyOptions } from './reply.js'
 import {
   type BackoffOptions,
   defaultBackoff,
@@ -48,26 +49,41 @@ export interface GuardableEntity extends XmppEntity, GovernedEntity {
   emit(event: string | symbol, ...args: unknown[]): boolean
 }
 
-function isBounce(stanza: XmlElement): boolean {
-  const type = stanza.attrs.type
-  return type === 'error' || (stanza.name === 'iq' && type === 'result')
+/** guard() answers for the component itself (see `Answerer`), with no echo. */
+const replyOptions: ReplyOptions = {
+  by: false,
+  echo: { iq: false, message: false, presence: false, maxLength: 0 },
+  lang: 'en',
+  legacyCodes: false,
 }
 
-// Addresses that parsed, so that each is parsed once rather than on every stanza: parsing is
-// a third of a stanza's cost in xmpp.js. Bounded, and simply forgotten when full.
-const wellFormed = new Set<string>()
 const WELL_FORMED_MAX = 1024
 
-function isMalformed(address: unknown): boolean {
-  if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
-  try {
-    jid(address)
-  } catch {
-    return true
+/**
+ * Which address of an incoming element xmpp.js cannot parse: a checker with its own memory of
+ * the addresses that parsed, so that each is parsed once rather than on every stanza (parsing
+ * is a third of a stanza's cost in xmpp.js). Bounded, and simply forgotten when full.
+ */
+function addressChecker(): (element: unknown) => 'from' | 'to' | undefined {
+  const wellFormed = new Set<string>()
+  function isMalformed(address: unknown): boolean {
+    if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
+    try {
+      jid(address)
+    } catch {
+      return true
+    }
+    if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear()
+    wellFormed.add(address)
+    return false
   }
-  if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear()
-  wellFormed.add(address)
-  return false
+  return (element) => {
+    const attrs = (element as { attrs?: Record<string, unknown> } | undefined)?.attrs
+    if (typeof attrs !== 'object' || attrs === null) return undefined
+    if (isMalformed(attrs.from)) return 'from'
+    if (isMalformed(attrs.to)) return 'to'
+    return undefined
+  }
 }
 
 /**
@@ -75,11 +91,7 @@ function isMalformed(address: unknown): boolean {
  * middleware runs, and a throw there escapes the socket's data handler and kills the process.
  */
 export function addressFault(element: unknown): 'from' | 'to' | undefined {
-  const attrs = (element as { attrs?: Record<string, unknown> } | undefined)?.attrs
-  if (typeof attrs !== 'object' || attrs === null) return undefined
-  if (isMalformed(attrs.from)) return 'from'
-  if (isMalformed(attrs.to)) return 'to'
-  return undefined
+  return addressChecker()(element)
 }
 
 /**
@@ -91,6 +103,7 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
   const logger = options.logger ?? stderrLogger()
   const rejected = new WeakSet<object>()
+  const faultOf = addressChecker()
   const nextId = correlationIdFrom(options.correlationId)
   watch(entity, logger)
   const beforeEmit = governServerStreamErrors(entity, {
@@ -100,54 +113,51 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     nextId,
   })
 
-  function record(
-    stanza: XmlElement,
-    error: StanzaError | StreamError,
-    action: 'reply' | 'close' | 'drop',
-  ) {
-    const decision =
-      action === 'drop' ? ({ action, reason: 'malformed-address' } as const) : { action }
-    publish(
-      recordHandled(stanza, error, { error, unknown: false }, decision, nextId()),
-      logger,
-      options.onError,
-    )
-  }
-
-  function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
-    rejected.add(stanza)
+  /** The outcome of a malformed address: what errors() would do, with the drop's own reason. */
+  function outcomeOf(stanza: XmlElement, fault: 'from' | 'to'): Outcome {
     if (fault === 'from') {
       const error = new StreamError('improper-addressing', {
         text: "a stanza arrived with a malformed 'from' address",
       })
+      const normalized = normalize(error)
       // A bounce (an error, or a result) to an address we sent to is no one's request to answer,
       // and closing the stream over it would let anyone who can make us address a JID of their
       // choosing force us to reconnect at will.
-      if (options.malformedFrom === 'drop' || isBounce(stanza)) {
-        record(stanza, error, 'drop')
-        return
+      if (options.malformedFrom === 'drop' || bounce(stanza) !== undefined) {
+        return { action: 'drop', reason: 'malformed-address', normalized }
       }
-      record(stanza, error, 'close')
-      closeStream(entity, error, options.afterStreamError ?? 'reconnect', { like: stanza }).catch(
-        () => {},
-      )
-      return
+      return { action: 'close', error, normalized }
     }
     const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
-    const decision = decide(stanza, error)
-    if (decision.action !== 'reply') {
-      record(stanza, error, 'drop')
-      return
+    const result = outcome(stanza, normalize(error), { replyTo: defaultReplyTo })
+    if (result.action === 'reply') return result
+    return { action: 'drop', reason: 'malformed-address', normalized: result.normalized }
+  }
+
+  function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
+    rejected.add(stanza)
+    const result = outcomeOf(stanza, fault)
+    const { error } = result.normalized
+    publish(
+      recordHandled(stanza, error, result.normalized, result, nextId()),
+      logger,
+      options.onError,
+    )
+    switch (result.action) {
+      case 'drop':
+        return
+      case 'close':
+        closeStream(entity, result.error, options.afterStreamError ?? 'reconnect', {
+          like: stanza,
+        }).catch(() => {})
+        return
+      case 'reply': {
+        // The address it was sent to is the malformed one; answer from the component itself.
+        const answerer = { self: entity.jid?.toString() }
+        const reply = errorReply(stanza, result.error, replyOptions, undefined, answerer)
+        if ('send' in reply) entity.send(reply.send).catch(() => {})
+      }
     }
-    // The address it was sent to is the malformed one; answer from the component itself.
-    const self = entity.jid?.toString()
-    const element = error.toElement({ like: stanza })
-    if (self) element.attrs.by = self
-    const reply = replyFor(stanza, element, [])
-    if (self) reply.attrs.from = self
-    else delete reply.attrs.from
-    record(stanza, error, 'reply')
-    entity.send(reply).catch(() => {})
   }
 
   function refused({ element, reason, bytes, replacement, instead, first }: Refused) {
@@ -159,9 +169,8 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     const decision = replacement
       ? ({ action: 'reply' } as const)
       : ({ action: 'drop', reason } as const)
-    const entry = recordHandled(element, error, { error, unknown: false }, decision, nextId())
     // Past the queue bound every stanza in flight is refused: one record at error is news enough.
-    if (!first) entry.level = 'debug'
+    const entry = recordHandled(element, error, normalize(error), decision, nextId(), !first)
     publish(entry, logger, options.onError)
   }
 
@@ -178,7 +187,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     if (event === 'stanza' && rejected.has(args[0] as object)) return false
     if (beforeEmit(event, args)) return true
     if (event !== 'element') return emit.call(this, event, ...args)
-    const fault = addressFault(args[0])
+    const fault = faultOf(args[0])
     if (fault !== undefined) {
       reject(args[0] as XmlElement, fault)
       return true

@@ -20,42 +20,24 @@ export {
   type XmlElement,
 } from '@xmpp-errors/errors'
 export type { CorrelationId } from './correlation.js'
-export {
-  type Decision,
-  type DropReason,
-  decide,
-  defaultReplyTo,
-  type ReplyTo,
-} from './decide.js'
-export { defaultEcho, type ErrorsMiddleware, type ErrorsOptions, errors } from './errors.js'
-export { addressFault, type GuardableEntity, type GuardOptions, guard } from './guard.js'
-export { textLanguage } from './language.js'
+export type { DropReason, ReplyTo } from './decide.js'
+export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { streamErrorLevels } from './levels.js'
 export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
-export { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+export { type ErrorsMiddleware, type ErrorsOptions, errors } from './middleware.js'
+export type { MapError, XmppError } from './normalize.js'
 export {
   defaultOutgoing,
   OutgoingLimitError,
   type OutgoingOptions,
   type Refusal,
 } from './outgoing.js'
-export {
-  defaultRateLimit,
-  ErrorRateLimit,
-  type RateLimitOptions,
-  type Verdict,
-} from './rate-limit.js'
+export type { ErrorRateLimit, RateLimitOptions } from './rate-limit.js'
 export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
-export {
-  type EchoOptions,
-  MAX_DEFAULT_BY_LENGTH,
-  type ReplyOptions,
-  replyFor,
-} from './reply.js'
+export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
 export {
   type AfterServerStreamError,
   type BackoffOptions,
-  backoffDelay,
   defaultBackoff,
   type ServerStreamErrorRule,
   serverStreamErrors,

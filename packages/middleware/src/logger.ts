@@ -1,6 +1,6 @@
 import type { Logger } from './types.js'
 
-function serialise(value: unknown, seen = new WeakSet<object>()): unknown {
+function serialize(value: unknown, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') {
     return String(value)
   }
@@ -15,13 +15,13 @@ function serialise(value: unknown, seen = new WeakSet<object>()): unknown {
         message: error.message,
         stack: error.stack,
       }
-      if (error.cause !== undefined) out.cause = serialise(error.cause, seen)
+      if (error.cause !== undefined) out.cause = serialize(error.cause, seen)
       return out
     }
-    if (Array.isArray(value)) return value.map((item) => serialise(item, seen))
+    if (Array.isArray(value)) return value.map((item) => serialize(item, seen))
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
-      out[key] = serialise((value as Record<string, unknown>)[key], seen)
+      out[key] = serialize((value as Record<string, unknown>)[key], seen)
     }
     return out
   } catch {
@@ -64,7 +64,7 @@ function boundedStderr(): (line: string) => void {
  */
 export function stderrLogger(write: (line: string) => void = boundedStderr()): Logger {
   const log = (level: string) => (object: object, msg: string) => {
-    const line = { level, time: Date.now(), ...(serialise(object) as object), msg }
+    const line = { level, time: Date.now(), ...(serialize(object) as object), msg }
     write(`${JSON.stringify(line)}\n`)
   }
   return { debug() {}, warn: log('warn'), error: log('error') }

@@ -1,5 +1,5 @@
 import { StanzaError, type XmlElement, xmlLike } from '@xmpp-errors/errors'
-import { serialise } from './serialise.js'
+import { serialize } from './serialize.js'
 
 export interface OutgoingOptions {
   /**
@@ -138,8 +138,8 @@ function replacementsFor(element: XmlElement): Replacement[] {
 
 /**
  * Replaces the entity's `send()` (xmpp.js's Connection: `write(element.toString())`, then the
- * 'send' event) with one that serialises without recursion and escapes tab, LF and CR in
- * attributes (`serialise`), refuses a stanza over `maxStanzaSize` and queues no more than
+ * 'send' event) with one that serializes without recursion and escapes tab, LF and CR in
+ * attributes (`serialize`), refuses a stanza over `maxStanzaSize` and queues no more than
  * `maxQueued` bytes. `onRefused` records each refusal; `send()` then rejects with an
  * OutgoingLimitError, or sends the error reply that replaces a too-large IQ reply.
  */
@@ -163,19 +163,19 @@ export function limitOutgoing(
   ) {
     const first = reason === 'stanza-too-large' || !(socket && congested.has(socket))
     if (socket && reason === 'send-queue-full') congested.add(socket)
-    let replacement: (Replacement & { serialised: string }) | undefined
+    let replacement: (Replacement & { serialized: string }) | undefined
     if (reason === 'stanza-too-large') {
       for (const candidate of replacementsFor(element)) {
-        const serialised = serialise(candidate.element, maxStanzaSize)
-        if (serialised !== undefined && Buffer.byteLength(serialised) <= maxStanzaSize) {
-          replacement = { ...candidate, serialised }
+        const serialized = serialize(candidate.element, maxStanzaSize)
+        if (serialized !== undefined && Buffer.byteLength(serialized) <= maxStanzaSize) {
+          replacement = { ...candidate, serialized }
           break
         }
       }
     }
     const instead = replacement?.instead ?? 'nothing'
     onRefused({ element, reason, bytes, replacement: replacement?.element, instead, first })
-    return replacement?.serialised
+    return replacement?.serialized
   }
 
   /** Stops reading from the peer while our own writes are not draining: backpressure. */
@@ -196,11 +196,11 @@ export function limitOutgoing(
    * place of ltx's `element.toString()`. Throws OutgoingLimitError when nothing may be written.
    */
   function wireForm(self: WritableEntity, element: XmlElement): string {
-    if (!STANZAS.has(element.name)) return serialise(element) as string
-    // A character is at least a byte of UTF-8: past maxStanzaSize characters, stop serialising.
-    const serialised = serialise(element, maxStanzaSize)
-    const bytes = serialised === undefined ? undefined : Buffer.byteLength(serialised)
-    if (serialised === undefined || (bytes as number) > maxStanzaSize) {
+    if (!STANZAS.has(element.name)) return serialize(element) as string
+    // A character is at least a byte of UTF-8: past maxStanzaSize characters, stop serializing.
+    const serialized = serialize(element, maxStanzaSize)
+    const bytes = serialized === undefined ? undefined : Buffer.byteLength(serialized)
+    if (serialized === undefined || (bytes as number) > maxStanzaSize) {
       const replacement = refuse(element, 'stanza-too-large', bytes, self.socket)
       if (replacement === undefined) {
         throw new OutgoingLimitError('stanza-too-large', bytes, maxStanzaSize)
@@ -212,7 +212,7 @@ export function limitOutgoing(
       refuse(element, 'send-queue-full', queued, self.socket)
       throw new OutgoingLimitError('send-queue-full', queued, maxQueued)
     }
-    return serialised
+    return serialized
   }
 
   // xmpp.js's send() (Component's, which fills in `from`, then Connection's) ends in

@@ -1,12 +1,20 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
+import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
-import type { Normalised, XmppError } from './normalise.js'
-import type { AfterServerStreamError } from './server-stream-error.js'
+import type { Normalized, XmppError } from './normalize.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
+
+/**
+ * What guard() does after the server closes the stream with a stream error:
+ * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
+ * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
+ * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
+ */
+export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
 
 /**
  * The one record each handled (or observed) error produces: logged, and given to `onError`.
@@ -81,7 +89,7 @@ function attribute(el: XmlElement, name: string): string | undefined {
   return typeof value === 'string' ? capped(value) : undefined
 }
 
-export function summarise(stanza: XmlElement): StanzaSummary {
+export function summarize(stanza: XmlElement): StanzaSummary {
   return {
     name: capped(stanza.name),
     type: attribute(stanza, 'type'),
@@ -96,14 +104,8 @@ function recordedText(error: XmppError): string | undefined {
   return error.text === undefined ? undefined : capped(error.text, MAX_TEXT_LENGTH)
 }
 
-const processTag = Math.random().toString(36).slice(2, 8)
-let sequence = 0
-
-/** Cheaper than a UUID on the error path, and unique within and (very likely) across processes. */
-export function correlationId(): string {
-  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER
-  return `${processTag}-${sequence.toString(36)}`
-}
+/** The ids of records built without one: by a caller other than errors() and guard(). */
+export const correlationId: () => string = generatedIds()
 
 function hasStack(value: unknown): boolean {
   try {
@@ -142,14 +144,17 @@ function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
   }
 }
 
+/** The fields of a record besides `level` and `msg`, which `LoggedRecord` keeps apart. */
+type Fields = Omit<ErrorRecord, 'level' | 'msg'>
+
 /**
  * Keeps `level` and `msg` as accessors on the prototype, so they are not own enumerable fields:
  * cheaper per error than `Object.defineProperties`, and invisible to pino and JSON alike.
  */
-class Record {
+class LoggedRecord {
   #level: Level
   #msg: string
-  constructor(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
+  constructor(fields: Fields, level: Level, msg: string) {
     Object.assign(this, fields)
     this.#level = level
     this.#msg = msg
@@ -168,12 +173,12 @@ class Record {
   }
 }
 
-function withLevel(fields: Omit<ErrorRecord, 'level' | 'msg'>, level: Level, msg: string) {
-  return new Record(fields, level, msg) as unknown as ErrorRecord
+function withLevel(fields: Fields, level: Level, msg: string): ErrorRecord {
+  return new LoggedRecord(fields, level, msg) as LoggedRecord & Fields
 }
 
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
-function origin({ unknown, upstream }: Normalised): string {
+function origin({ unknown, upstream }: Normalized): string {
   if (upstream) {
     const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
     return `upstream request failed (${peer}) and was not caught → `
@@ -181,17 +186,23 @@ function origin({ unknown, upstream }: Normalised): string {
   return unknown ? 'unhandled exception → ' : ''
 }
 
-/** Builds the record of an error a handler threw: the single place that shapes it. */
+/**
+ * Builds the record of an error a handler threw: the single place that shapes it. Its level
+ * comes from the error and the outcome: a flood must not become a flood of log lines, so a
+ * rate-limited drop, and a `repeated` one of a flood already recorded, go at debug.
+ */
 export function recordHandled(
   stanza: XmlElement,
   thrown: unknown,
-  normalised: Normalised,
+  normalized: Normalized,
   decision: Decision,
   id: string = correlationId(),
+  repeated = false,
 ): ErrorRecord {
-  const { error, unknown } = normalised
+  const { error, unknown } = normalized
   const level = levelOf(error, unknown)
-  const summary = summarise(stanza)
+  const flood = repeated || (decision.action === 'drop' && decision.reason === 'rate-limited')
+  const summary = summarize(stanza)
   const exposed = decision.action === 'close' || (error.kind === 'stanza' && error.expose)
   const what =
     decision.action === 'reply'
@@ -199,7 +210,7 @@ export function recordHandled(
       : decision.action === 'close'
         ? 'closed the stream after'
         : `dropped (${decision.reason}) for`
-  const msg = `${origin(normalised)}${describe(error)} ${what} ${summary.name}${
+  const msg = `${origin(normalized)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
   const record = withLevel(
@@ -211,13 +222,13 @@ export function recordHandled(
       correlationId: id,
       action: decision.action,
     },
-    level,
+    flood ? 'debug' : level,
     msg,
   )
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
-  if ('mapError' in normalised) record.mapError = normalised.mapError
-  if (normalised.upstream) record.upstream = normalised.upstream
+  if ('mapError' in normalized) record.mapError = normalized.mapError
+  if (normalized.upstream) record.upstream = normalized.upstream
   return record
 }
 
@@ -231,7 +242,7 @@ export function recordIncoming(
   outcome?: { level: Level; msg: string; next: NonNullable<ErrorRecord['next']> },
   id: string = correlationId(),
 ): ErrorRecord {
-  const summary = summarise(element)
+  const summary = summarize(element)
   const from = summary.from ? ` from ${summary.from}` : ''
   const record = withLevel(
     {

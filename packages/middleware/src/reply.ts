@@ -1,6 +1,6 @@
 import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
-import { serialise } from './serialise.js'
+import { serialize } from './serialize.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -9,7 +9,7 @@ export interface EchoOptions {
   message: boolean
   /** Echo a presence's children. Default false. */
   presence: boolean
-  /** Largest payload echoed, in characters of serialised XML; larger payloads are not echoed. */
+  /** Largest payload echoed, in characters of serialized XML; larger payloads are not echoed. */
   maxLength: number
 }
 
@@ -41,19 +41,36 @@ export function defaultBy(to: string): string {
 }
 
 /**
- * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the
- * address the stanza was sent to (`defaultBy`).
+ * Who answers. By default the address the stanza was sent to; when that address is the fault,
+ * the component itself: `self` is then both `from` and the default `by`, and with no address of
+ * its own the reply has neither.
  */
-export function errorElementFor(stanza: XmlElement, error: StanzaError, options: ReplyOptions) {
+export type Answerer = { self: string | undefined } | undefined
+
+function defaultByFor(stanza: XmlElement, options: ReplyOptions, answerer: Answerer) {
+  if (answerer !== undefined) return answerer.self || undefined
+  const to = stanza.attrs.to
+  if (!options.by || typeof to !== 'string' || to === '') return undefined
+  return sanitizeXmlText(defaultBy(to))
+}
+
+/**
+ * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the
+ * address the stanza was sent to (`defaultBy`), or to the answerer's own.
+ */
+export function errorElementFor(
+  stanza: XmlElement,
+  error: StanzaError,
+  options: ReplyOptions,
+  answerer?: Answerer,
+) {
   const element = error.toElement({
     like: stanza,
     lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
     legacyCode: options.legacyCodes,
   })
-  const to = stanza.attrs.to
-  if (options.by && error.by === undefined && typeof to === 'string' && to !== '') {
-    element.attrs.by = sanitizeXmlText(defaultBy(to))
-  }
+  const by = error.by === undefined ? defaultByFor(stanza, options, answerer) : undefined
+  if (by !== undefined) element.attrs.by = by
   return element
 }
 
@@ -72,13 +89,13 @@ function payloadOf(stanza: XmlElement): XmlElement[] {
   )
 }
 
-/** Whether the payload serialises within `maxLength` characters, serialising no more than that. */
+/** Whether the payload serializes within `maxLength` characters, serializing no more than that. */
 function fits(payload: XmlElement[], maxLength: number): boolean {
   let remaining = maxLength
   for (const child of payload) {
-    const serialised = serialise(child, remaining)
-    if (serialised === undefined) return false
-    remaining -= serialised.length
+    const serialized = serialize(child, remaining)
+    if (serialized === undefined) return false
+    remaining -= serialized.length
   }
   return true
 }
@@ -111,11 +128,48 @@ export function emptyPayload(payload: XmlElement): void {
  * The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id; of the
  * stanza's element class, as xmpp.js may check what it sends against its own.
  */
-export function replyFor(stanza: XmlElement, error: XmlElement, payload: XmlElement[]) {
-  const { from, to, id } = stanza.attrs
+export function replyFor(
+  stanza: XmlElement,
+  error: XmlElement,
+  payload: XmlElement[],
+  from: unknown = stanza.attrs.to,
+) {
+  const { from: to, id } = stanza.attrs
   const attrs: Record<string, string> = { type: 'error' }
-  if (typeof to === 'string' && to !== '') attrs.from = to
-  if (typeof from === 'string') attrs.to = from
+  if (typeof from === 'string' && from !== '') attrs.from = from
+  if (typeof to === 'string') attrs.to = to
   if (typeof id === 'string' && id !== '') attrs.id = id
   return xmlLike(stanza)(stanza.name, attrs, ...payload, error)
+}
+
+/**
+ * An error reply, in the form it leaves in: a stanza to `send` at once, or what the middleware
+ * returns for xmpp.js to send: the reply stanza, or inside xmpp.js's IQ handler the `<error/>`
+ * that the handler wraps into the reply.
+ */
+export type ErrorReply = { send: XmlElement } | { return: XmlElement }
+
+/**
+ * The one builder of error replies. `payload` is the request's payload when running inside
+ * xmpp.js's IQ handler (see `iqHandlerPayload`), which always appends it to the reply it
+ * builds: where it must not be echoed, it is emptied in place (`trimEchoedPayload`).
+ * A payload that is itself an `<error/>` of some namespace would come before ours, and a client
+ * reads the first: that reply is sent here, without the echo (RFC 6120 §8.3.1 allows one, but
+ * then the reply would have two `<error/>` children). An answerer of its own echoes nothing.
+ */
+export function errorReply(
+  stanza: XmlElement,
+  error: StanzaError,
+  options: ReplyOptions,
+  payload: XmlElement | undefined,
+  answerer?: Answerer,
+): ErrorReply {
+  const element = errorElementFor(stanza, error, options, answerer)
+  if (answerer !== undefined) return { send: replyFor(stanza, element, [], answerer.self) }
+  if (payload === undefined) {
+    return { return: replyFor(stanza, element, echoFor(stanza, options.echo)) }
+  }
+  if (isErrorNamed(payload)) return { send: replyFor(stanza, element, []) }
+  trimEchoedPayload(stanza, payload, options.echo)
+  return { return: element }
 }

@@ -1,15 +1,10 @@
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type ErrorRecord, publish, recordIncoming } from './record.js'
+import { knownState, stateOf } from './entity-state.js'
+import { type AfterServerStreamError, type ErrorRecord, publish, recordIncoming } from './record.js'
 import type { Logger } from './types.js'
 
-/**
- * What guard() does after the server closes the stream with a stream error:
- * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
- * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
- * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
- */
-export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
+export type { AfterServerStreamError }
 
 export interface ServerStreamErrorRule {
   action: AfterServerStreamError
@@ -141,12 +136,9 @@ export interface ServerStreamErrorOptions {
   nextId: () => string
 }
 
-// The entities whose server stream errors guard() records, so that errors() does not record
-// them a second time.
-const governed = new WeakSet<object>()
-
+/** Whether guard() records the entity's server stream errors, so errors() must not. */
 export function governs(entity: object): boolean {
-  return governed.has(entity)
+  return knownState(entity)?.governed ?? false
 }
 
 const SOCKET_CLOSING = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_WRITE_AFTER_END'])
@@ -189,7 +181,7 @@ export function governServerStreamErrors(
   entity: GovernedEntity,
   options: ServerStreamErrorOptions,
 ): (event: string | symbol, args: unknown[]) => boolean {
-  governed.add(entity)
+  stateOf(entity).governed = true
   let attempt = 0
   let backingOff = false
   // The 'disconnect' that follows a stream error waits the delay that error set.

@@ -1,4 +1,5 @@
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { knownState, stateOf } from './entity-state.js'
 import type { XmppEntity } from './types.js'
 
 export type AfterStreamError = 'reconnect' | 'stop'
@@ -6,18 +7,16 @@ export type AfterStreamError = 'reconnect' | 'stop'
 /** What `StreamError.toElement` takes: the element class to build with, and the text's language. */
 export type StreamElementOptions = { like?: XmlElement | undefined; lang?: string | undefined }
 
-const closing = new WeakSet<object>()
-// When each entity last closed its stream after a stream error of ours.
-const closedAt = new WeakMap<object, number>()
-
 /**
  * Whether the entity closed its stream after a stream error of ours in the last few seconds.
  * The server drops the socket on receiving a stream error, so a reset while writing the closing
  * tag is expected then, not news.
  */
 export function closedByUs(entity: object, now = Date.now()): boolean {
-  if (closing.has(entity)) return true
-  const at = closedAt.get(entity)
+  const state = knownState(entity)
+  if (state === undefined) return false
+  if (state.closing) return true
+  const at = state.closedAt
   return at !== undefined && now - at < 5000
 }
 
@@ -43,8 +42,9 @@ export async function closeStream(
   /** The stream's element class and the language of the text, as `toElement` takes them. */
   options: StreamElementOptions = {},
 ): Promise<void> {
-  if (closing.has(entity)) return
-  closing.add(entity)
+  const state = stateOf(entity)
+  if (state.closing) return
+  state.closing = true
   try {
     await entity.send(streamErrorElement(error, options)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
@@ -57,8 +57,8 @@ export async function closeStream(
       await entity.disconnect?.().catch(() => {})
     }
   } finally {
-    closing.delete(entity)
-    closedAt.set(entity, Date.now())
+    state.closing = false
+    state.closedAt = Date.now()
   }
 }
 

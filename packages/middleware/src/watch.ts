@@ -1,10 +1,8 @@
 import { isStanzaError, isXmppError } from '@xmpp-errors/errors'
+import { stateOf } from './entity-state.js'
 import { wasRecorded } from './outgoing.js'
 import { closedByUs } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
-
-// Shared by errors() and guard(), so that an entity gets one listener however it is protected.
-const watched = new WeakSet<object>()
 
 /** A stream error the server sent us: recorded when its element passes the middleware. */
 function isPeerStreamError(error: unknown): boolean {
@@ -32,8 +30,10 @@ function isSocketReset(error: unknown): boolean {
  * throws, which is worth saying loudly.
  */
 export function watch(entity: XmppEntity, logger: Logger): void {
-  if (watched.has(entity)) return
-  watched.add(entity)
+  // One listener per entity, however many errors() and guard() protect it.
+  const state = stateOf(entity)
+  if (state.watched) return
+  state.watched = true
   entity.on('error', (error) => {
     try {
       if (isStanzaError(error)) {

@@ -1,8 +1,8 @@
 import { xml } from '@xmpp/xml'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
-import { defaultEcho, errors } from '../src/errors.js'
 import { languagesOf, textLanguage } from '../src/language.js'
+import { defaultEcho, errors } from '../src/middleware.js'
 import { errorElementFor } from '../src/reply.js'
 import { closeStream } from '../src/stream.js'
 

@@ -2,7 +2,7 @@ import { xml } from '@xmpp/xml'
 import { StanzaError, StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { stderrLogger } from '../src/logger.js'
-import { normalise } from '../src/normalise.js'
+import { normalize } from '../src/normalize.js'
 import { correlationId, recordHandled, recordIncoming } from '../src/record.js'
 
 const stanza = xml('iq', { type: 'get', id: 'q1', from: 'u@localhost/r', to: 'svc.localhost' })
@@ -10,7 +10,7 @@ const stanza = xml('iq', { type: 'get', id: 'q1', from: 'u@localhost/r', to: 'sv
 describe('the log record', () => {
   it('carries the condition metadata and the stanza summary, at warn for sender blame', () => {
     const thrown = new StanzaError('item-not-found', { text: 'no key k' })
-    const record = recordHandled(stanza, thrown, normalise(thrown), { action: 'reply' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
     expect(record).toMatchObject({
       level: 'warn',
       xmpp: {
@@ -32,7 +32,7 @@ describe('the log record', () => {
 
   it('is at error with the original error and its stack for unknown exceptions', () => {
     const thrown = new TypeError('cannot read x of undefined')
-    const record = recordHandled(stanza, thrown, normalise(thrown), { action: 'reply' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
     expect(record.level).toBe('error')
     expect(record.err).toBe(thrown)
     expect(record.xmpp.condition).toBe('internal-server-error')
@@ -42,7 +42,7 @@ describe('the log record', () => {
 
   it('is at error with the StanzaError for server-blame conditions, and hides their text', () => {
     const thrown = new StanzaError('resource-constraint', { text: 'pool 12/12' })
-    const record = recordHandled(stanza, thrown, normalise(thrown), { action: 'reply' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
     expect(record.level).toBe('error')
     expect(record.err).toBe(thrown)
     expect(record.text).toBe('pool 12/12')
@@ -51,11 +51,11 @@ describe('the log record', () => {
 
   it('is at warn for a stream error the peer caused, and says why a reply was dropped', () => {
     const thrown = new StreamError('policy-violation', { text: 'flood' })
-    const close = recordHandled(stanza, thrown, normalise(thrown), { action: 'close' })
+    const close = recordHandled(stanza, thrown, normalize(thrown), { action: 'close' })
     expect(close).toMatchObject({ level: 'warn', action: 'close', exposed: true })
     expect(close.xmpp).toMatchObject({ kind: 'stream', code: 'stream-policy-violation' })
     const conflict = new StanzaError('conflict')
-    const drop = recordHandled(stanza, conflict, normalise(conflict), {
+    const drop = recordHandled(stanza, conflict, normalize(conflict), {
       action: 'drop',
       reason: 'error-stanza',
     })
@@ -100,7 +100,7 @@ describe('the default logger', () => {
 describe('the record as pino sees it', () => {
   it('has level and msg only as non-enumerable fields, so pino does not write them twice', () => {
     const thrown = new StanzaError('conflict')
-    const record = recordHandled(stanza, thrown, normalise(thrown), { action: 'reply' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
     expect(record.level).toBe('warn')
     expect(record.msg).toContain('conflict')
     expect(Object.keys(record)).not.toContain('level')

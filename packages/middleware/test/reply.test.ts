@@ -4,7 +4,7 @@ import { xml } from '@xmpp/xml'
 import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { defaultEcho } from '../src/errors.js'
+import { defaultEcho } from '../src/middleware.js'
 import {
   defaultBy,
   echoFor,
@@ -75,7 +75,7 @@ describe('error replies', () => {
 })
 
 describe('the echo size check', () => {
-  it('agrees with the serialised length, for any payload', () => {
+  it('agrees with the serialized length, for any payload', () => {
     const text = fc.string({ maxLength: 40 })
     const name = fc.constantFrom('a', 'query', 'x:item', 'body')
     const leaf = fc

@@ -127,7 +127,7 @@ function conditionData(xep: XepRow, condition: unknown): ConditionRow | undefine
 }
 
 /** The option's value as written in XML, or a TypeError saying what is wrong with it. */
-function serialise(key: string, spec: OptionRow, value: unknown): string {
+function serialize(key: string, spec: OptionRow, value: unknown): string {
   if (spec.value === 'integer') {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
     throw new TypeError(`${key} must be a non-negative integer, not ${JSON.stringify(value)}`)
@@ -177,7 +177,7 @@ function conditionElement(
       }
       continue
     }
-    const text = serialise(`${xep.xep} <${condition}/> ${key}`, spec, value)
+    const text = serialize(`${xep.xep} <${condition}/> ${key}`, spec, value)
     if (spec.in === 'attribute') attrs[spec.name] = text
     else children.push(xml(spec.name, {}, text))
   }

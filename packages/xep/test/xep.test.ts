@@ -21,7 +21,7 @@ const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as
 const exports = { pubsub, commands, upload, jingle, blocking, xmppErrors }
 const PUBSUB_ERRORS = 'http://jabber.org/protocol/pubsub#errors'
 
-/** What a peer receives: the element serialised and parsed again. */
+/** What a peer receives: the element serialized and parsed again. */
 function wire(error: StanzaError) {
   return parse(error.toElement().toString())
 }

@@ -2,18 +2,18 @@ import { xml } from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
-import { normalise } from '../src/normalise.js'
+import { normalize } from '../src/normalize.js'
 
 class TimeoutError extends Error {
   override name = 'TimeoutError'
 }
 
-describe('normalise', () => {
+describe('normalize', () => {
   it('keeps StanzaError and StreamError as they are', () => {
     const stanza = new StanzaError('conflict')
     const stream = new StreamError('policy-violation')
-    expect(normalise(stanza)).toEqual({ error: stanza, unknown: false })
-    expect(normalise(stream)).toEqual({ error: stream, unknown: false })
+    expect(normalize(stanza)).toEqual({ error: stanza, unknown: false })
+    expect(normalize(stream)).toEqual({ error: stream, unknown: false })
   })
 
   it.each([
@@ -25,7 +25,7 @@ describe('normalise', () => {
     ['a symbol', Symbol('s')],
     ['an object', { message: 'x' }],
   ])('turns %s into internal-server-error, keeping it as the cause', (_, thrown) => {
-    const { error, unknown } = normalise(thrown)
+    const { error, unknown } = normalize(thrown)
     expect(unknown).toBe(true)
     expect(error.condition).toBe('internal-server-error')
     expect(error.text).toBeUndefined()
@@ -44,23 +44,23 @@ describe('normalise', () => {
         },
       },
     )
-    expect(normalise(hostile).error.condition).toBe('internal-server-error')
+    expect(normalize(hostile).error.condition).toBe('internal-server-error')
   })
 
   it("maps xmpp.js's TimeoutError to remote-server-timeout", () => {
-    const { error, unknown } = normalise(new TimeoutError('late'))
+    const { error, unknown } = normalize(new TimeoutError('late'))
     expect(error.condition).toBe('remote-server-timeout')
     expect(unknown).toBe(false)
   })
 
   it('applies map, and falls back to the default when map throws or declines', () => {
     const mapped = new StanzaError('bad-request', { text: 'field x' })
-    expect(normalise(new RangeError('x'), () => mapped).error).toBe(mapped)
-    expect(normalise(new RangeError('x'), () => undefined).error.condition).toBe(
+    expect(normalize(new RangeError('x'), () => mapped).error).toBe(mapped)
+    expect(normalize(new RangeError('x'), () => undefined).error.condition).toBe(
       'internal-server-error',
     )
     const failure = new Error('map broke')
-    const result = normalise(new RangeError('x'), () => {
+    const result = normalize(new RangeError('x'), () => {
       throw failure
     })
     expect(result.error.condition).toBe('internal-server-error')
@@ -92,7 +92,7 @@ describe('normalise', () => {
 
     it('hides it by default: internal-server-error, the peer kept for the log', () => {
       const thrown = peerError()
-      const { error, unknown, upstream } = normalise(thrown)
+      const { error, unknown, upstream } = normalize(thrown)
       expect(error.condition).toBe('internal-server-error')
       expect(error.cause).toBe(thrown)
       expect(unknown).toBe(true)
@@ -105,7 +105,7 @@ describe('normalise', () => {
     })
 
     it('relays the condition and type, never the text or application element', () => {
-      const { error, unknown, upstream } = normalise(peerError(), undefined, 'relay')
+      const { error, unknown, upstream } = normalize(peerError(), undefined, 'relay')
       expect(error.condition).toBe('service-unavailable')
       // Prosody's type wait is not one RFC 6120 allows for service-unavailable: the default.
       expect(error.kind === 'stanza' && error.type).toBe('cancel')
@@ -127,13 +127,13 @@ describe('normalise', () => {
         xml('error', { type }, xml(condition, { xmlns: NS_STANZAS })),
       )
       const thrown = new XmppJsStanzaError(iq.getChild('error') as ReturnType<typeof xml>)
-      const { error } = normalise(thrown, undefined, 'relay')
+      const { error } = normalize(thrown, undefined, 'relay')
       expect([error.condition, error.kind === 'stanza' && error.type]).toEqual([condition, relayed])
     })
 
     it('still lets map decide first', () => {
       const mapped = new StanzaError('not-allowed')
-      expect(normalise(peerError(), () => mapped, 'relay').error).toBe(mapped)
+      expect(normalize(peerError(), () => mapped, 'relay').error).toBe(mapped)
     })
   })
 })

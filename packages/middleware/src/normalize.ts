@@ -4,7 +4,7 @@ import { readUpstream, type Upstream, type UpstreamPolicy, upstreamReply } from 
 export type XmppError = StanzaError | StreamError
 
 /** What the thrown value became, and whether it was one of ours to begin with. */
-export interface Normalised {
+export interface Normalized {
   error: XmppError
   /** Not a StanzaError or StreamError, nor mapped to one: its details stay in the log. */
   unknown: boolean
@@ -30,11 +30,11 @@ function nameOf(value: unknown): unknown {
  * Turns anything a handler can throw into a StanzaError or StreamError. Never throws: a hostile
  * value (a Proxy, a getter that throws) is just an unknown error.
  */
-export function normalise(
+export function normalize(
   thrown: unknown,
   map?: MapError,
   upstreamPolicy: UpstreamPolicy = 'hide',
-): Normalised {
+): Normalized {
   if (isXmppError(thrown)) return { error: thrown, unknown: false }
   let mapError: unknown
   if (map) {
@@ -48,10 +48,10 @@ export function normalise(
   const peer = readUpstream(thrown)
   if (peer !== undefined) {
     const error = upstreamReply(peer.error, upstreamPolicy, thrown)
-    const normalised: Normalised = { error, unknown: upstreamPolicy === 'hide' }
-    normalised.upstream = peer.upstream
-    if (mapError !== undefined) normalised.mapError = mapError
-    return normalised
+    const normalized: Normalized = { error, unknown: upstreamPolicy === 'hide' }
+    normalized.upstream = peer.upstream
+    if (mapError !== undefined) normalized.mapError = mapError
+    return normalized
   }
   // iqCaller's TimeoutError: the entity we asked did not answer in time (RFC 6120 §8.3.3.17).
   // No stack of ours: the useful one is the thrown value's own, which the log record carries.

@@ -49,7 +49,7 @@ function startTag(element: XmlElement): string {
  * characters XML 1.0 forbids replaced by U+FFFD, and no recursion: a peer can nest elements as
  * deep as its server lets through (thousands), and ltx's recursive writer overflows the stack.
  */
-export function serialise(
+export function serialize(
   element: XmlElement,
   limit = Number.POSITIVE_INFINITY,
 ): string | undefined {

@@ -1,22 +1,13 @@
-import jid from '@xmpp/jid'
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
-import { type Decision, decide, defaultReplyTo, type ReplyTo } from './decide.js'
+import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
+import { insideIqHandler, iqHandlerPayload } from './iq-handler.js'
 import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
-import { type MapError, type Normalised, normalise, type XmppError } from './normalise.js'
+import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
-import {
-  type EchoOptions,
-  echoFor,
-  emptyPayload,
-  errorElementFor,
-  isErrorNamed,
-  type ReplyOptions,
-  replyFor,
-  trimEchoedPayload,
-} from './reply.js'
+import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
 import { governs } from './server-stream-error.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
@@ -78,16 +69,6 @@ export interface ErrorsMiddleware extends Middleware {
   readonly rateLimit: ErrorRateLimit | undefined
 }
 
-function bareSender(stanza: XmlElement): string {
-  const from = stanza.attrs.from
-  if (typeof from !== 'string') return ''
-  try {
-    return jid(from).bare().toString()
-  } catch {
-    return from
-  }
-}
-
 /**
  * Catches what later middleware throws and answers as RFC 6120 says: a StanzaError becomes the
  * error reply, a StreamError closes the stream, anything else becomes internal-server-error
@@ -116,67 +97,36 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   const emit = (record: ErrorRecord) => publish(record, logger, onError)
   const nextId = correlationIdFrom(options.correlationId)
 
-  /** Applies the per-sender limit to a reply: a last warning replaces the error, then drops. */
-  function limited(stanza: XmlElement, normalised: Normalised, decision: Decision) {
-    if (limit === undefined || decision.action !== 'reply') return { normalised, decision }
-    const verdict = limit.check(bareSender(stanza), Date.now())
-    if (verdict === 'reply') return { normalised, decision }
-    if (verdict === 'drop') {
-      return { normalised, decision: { action: 'drop', reason: 'rate-limited' } as const }
+  function act(ctx: Context, result: Outcome): unknown {
+    switch (result.action) {
+      case 'drop':
+        // xmpp.js's IQ handler would answer undefined with service-unavailable.
+        return insideIqHandler(ctx) && result.reason === 'rate-limited' ? nothingMore() : undefined
+      case 'close': {
+        const lang = textLanguage(languagesOf(result.error), undefined, replyOptions.lang)
+        closeStream(ctx.entity, result.error, after, { like: ctx.stanza, lang }).catch(() => {})
+        return nothingMore()
+      }
+      case 'reply': {
+        const reply = errorReply(ctx.stanza, result.error, replyOptions, iqHandlerPayload(ctx))
+        if ('return' in reply) return reply.return
+        ctx.entity.send(reply.send).catch(() => {})
+        return nothingMore()
+      }
     }
-    const error = new StanzaError('policy-violation', {
-      type: 'wait',
-      text: 'too many errors; wait before sending more',
-      cause: normalised.error,
-    })
-    return { normalised: { error, unknown: false }, decision }
   }
 
-  function act(ctx: Context, error: XmppError, decision: Decision): unknown {
-    // Set by iqCallee's handler, which wraps a returned <error/> into the one reply it sends.
-    const payload = ctx.name === 'iq' ? ctx.element : undefined
-    if (decision.action === 'drop') {
-      // xmpp.js's IQ handler would answer undefined with service-unavailable.
-      return payload !== undefined && decision.reason === 'rate-limited' ? nothingMore() : undefined
-    }
-    if (error.kind === 'stream') {
-      const lang = textLanguage(languagesOf(error), undefined, replyOptions.lang)
-      closeStream(ctx.entity, error, after, { like: ctx.stanza, lang }).catch(() => {})
-      return nothingMore()
-    }
-    const element = errorElementFor(ctx.stanza, error, replyOptions)
-    if (payload !== undefined && isErrorNamed(payload)) {
-      // xmpp.js's IQ handler would put the payload, an <error/> of some namespace, before ours,
-      // and a client reads the first: send the reply here, without the echo (RFC 6120 §8.3.1
-      // allows one, but then the reply would have two <error/> children).
-      ctx.entity.send(replyFor(ctx.stanza, element, [])).catch(() => {})
-      return nothingMore()
-    }
-    if (payload !== undefined) {
-      trimEchoedPayload(ctx.stanza, payload, replyOptions.echo)
-      return element
-    }
-    return replyFor(ctx.stanza, element, echoFor(ctx.stanza, replyOptions.echo))
-  }
-
-  /** decide, limit, act, record: the one path every handled error takes. */
-  function respond(ctx: Context, thrown: unknown, first: Normalised): unknown {
-    const { normalised, decision } = limited(
-      ctx.stanza,
-      first,
-      decide(ctx.stanza, first.error, replyTo),
-    )
-    const result = act(ctx, normalised.error, decision)
-    const record = recordHandled(ctx.stanza, thrown, normalised, decision, nextId())
-    // A flood of dropped errors must not become a flood of log lines.
-    if (decision.action === 'drop' && decision.reason === 'rate-limited') record.level = 'debug'
-    emit(record)
-    return result
+  /** decide, act, record: the one path every handled error takes. */
+  function respond(ctx: Context, thrown: unknown, normalized: Normalized): unknown {
+    const result = outcome(ctx.stanza, normalized, { replyTo, limit })
+    const response = act(ctx, result)
+    emit(recordHandled(ctx.stanza, thrown, result.normalized, result, nextId()))
+    return response
   }
 
   function handle(ctx: Context, thrown: unknown): unknown {
     try {
-      return respond(ctx, thrown, normalise(thrown, map, upstream))
+      return respond(ctx, thrown, normalize(thrown, map, upstream))
     } catch (bug) {
       // Only a defect (ours, or an error subclass whose toElement throws) lands here: answer a
       // plain internal-server-error where an answer is due, within the echo options.
@@ -188,7 +138,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
           logger.error({ err: bug }, 'errors() failed while handling an error')
         } catch {}
         // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
-        if (ctx.name === 'iq' && ctx.element !== undefined) emptyPayload(ctx.element)
+        if (insideIqHandler(ctx)) emptyPayload(ctx.element as XmlElement)
         return undefined
       }
     }
@@ -223,7 +173,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       return Promise.resolve(handle(ctx, thrown))
     }
     return pending.then(
-      (reply) => (reply || ctx.element === undefined ? reply : unanswered(ctx)),
+      (reply) => (reply || !insideIqHandler(ctx) ? reply : unanswered(ctx)),
       (thrown: unknown) => handle(ctx, thrown),
     )
   }
