@@ -24,7 +24,7 @@ import { isLanguageTag, MAX_ADDRESS_LENGTH, type Texts } from './text.js'
 
 /**
  * What only a parser sets on an error, beside its options: no option of the public
- * constructors reaches these fields (see `parsedStanzaError`, `parsedStreamError`).
+ * constructors reaches these fields (see `construct`).
  */
 export interface Parsed {
   /** Every `<text/>` that named its language, beside the first text in `text` and `lang`. */
@@ -33,6 +33,33 @@ export interface Parsed {
   originalCondition?: string | undefined
   /** The element the error was read from, as on xmpp.js's own errors. */
   element?: XmlElement | undefined
+}
+
+// The parsed fields a parser made: a constructor takes its third argument only if it is one.
+const issued = new WeakSet<Parsed>()
+
+/**
+ * Builds a parsed error of either class: the one way to set the fields of `Parsed`, which the
+ * classes' public constructor signatures do not take.
+ */
+export function construct<E, C>(
+  ErrorClass: new (...args: never[]) => E,
+  condition: C,
+  options: ReadOptions,
+  parsed: Parsed,
+): E {
+  issued.add(parsed)
+  const Parser = ErrorClass as unknown as new (
+    condition: C,
+    options: ReadOptions,
+    parsed: Parsed,
+  ) => E
+  return new Parser(condition, options, parsed)
+}
+
+/** A constructor's third argument, when `construct` made it; otherwise nothing. */
+export function issuedParsed(fromParser: Parsed | undefined): Parsed | undefined {
+  return fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
 }
 
 /** The constructor options a parser reads, of both kinds. */

@@ -12,7 +12,7 @@ import {
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
-import { type Parsed, type ReadOptions, readStanzaError } from './parse.js'
+import { construct, issuedParsed, type Parsed, readStanzaError } from './parse.js'
 import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
@@ -65,9 +65,6 @@ export interface ToElementOptions {
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
-// The parsed fields the parser made: a third constructor argument is taken only if it is one.
-const issued = new WeakSet<Parsed>()
-
 function describe(entry: StanzaEntry): string {
   return `${entry.condition} (RFC 6120 §${entry.rfc})`
 }
@@ -113,7 +110,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
-    const parsed = fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
+    const parsed = issuedParsed(fromParser)
     const type = options.type ?? entry.type
     const specified = typeof options.specifiedBy === 'string' && options.application !== undefined
     if (
@@ -199,27 +196,12 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   static fromElement(element: unknown): StanzaError {
     try {
       const { condition, options, parsed } = readStanzaError(element)
-      return parsedStanzaError(condition, options, parsed)
+      return construct(StanzaError, condition, options, parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
-      return parsedStanzaError('undefined-condition', {}, {})
+      return construct(StanzaError, 'undefined-condition', {}, {})
     }
   }
-}
-
-/** The parser's factory: the one way to set the fields of `Parsed`. */
-function parsedStanzaError(
-  condition: StanzaCondition,
-  options: ReadOptions,
-  parsed: Parsed,
-): StanzaError {
-  issued.add(parsed)
-  const Parser = StanzaError as unknown as new (
-    condition: StanzaCondition,
-    options: ReadOptions,
-    parsed: Parsed,
-  ) => StanzaError
-  return new Parser(condition, options, parsed)
 }
 
 export function assertApplication(application: unknown): asserts application is XmlElement {

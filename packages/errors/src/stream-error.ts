@@ -8,7 +8,7 @@ import {
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
 import { isSeeOtherHost } from './host.js'
-import { type Parsed, type ReadOptions, readStreamError } from './parse.js'
+import { construct, issuedParsed, type Parsed, readStreamError } from './parse.js'
 import { errorTexts, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
@@ -29,9 +29,6 @@ export interface StreamErrorBaseOptions {
 /** `host` exists only for `see-other-host`: `domain[:port]`, `ipv4[:port]` or `[ipv6][:port]`. */
 export type StreamErrorOptions<C extends StreamCondition = StreamCondition> =
   StreamErrorBaseOptions & (C extends 'see-other-host' ? { host?: string } : { host?: never })
-
-// The parsed fields the parser made: a third constructor argument is taken only if it is one.
-const issued = new WeakSet<Parsed>()
 
 /**
  * An XMPP stream error (RFC 6120 §4.9). Thrown from a handler, the `errors()` middleware sends
@@ -99,7 +96,7 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     this.lang = texts.lang
     this.host = options.host
     this.application = application
-    const parsed = fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
+    const parsed = issuedParsed(fromParser)
     this.texts = parsed?.texts ?? texts.texts
     this.originalCondition = parsed?.originalCondition
     this.element = parsed?.element
@@ -128,27 +125,12 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   static fromElement(element: unknown): StreamError {
     try {
       const { condition, options, parsed } = readStreamError(element)
-      return parsedStreamError(condition, options, parsed)
+      return construct(StreamError, condition, options, parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
       return new StreamError('undefined-condition')
     }
   }
-}
-
-/** The parser's factory: the one way to set the fields of `Parsed`. */
-function parsedStreamError(
-  condition: StreamCondition,
-  options: ReadOptions,
-  parsed: Parsed,
-): StreamError {
-  issued.add(parsed)
-  const Parser = StreamError as unknown as new (
-    condition: StreamCondition,
-    options: ReadOptions,
-    parsed: Parsed,
-  ) => StreamError
-  return new Parser(condition, options, parsed)
 }
 
 function assertStreamApplication(application: unknown): asserts application is XmlElement {
