@@ -3,7 +3,6 @@ import {
   type Blame,
   isAllowedType,
   isErrorType,
-  isStanzaCondition,
   lookup,
   NS_STANZAS,
   type StanzaCondition,
@@ -59,11 +58,19 @@ export interface ToElementOptions {
   lang?: string | undefined
   /** Write XEP-0086's numeric `code` too, where the condition has one. */
   legacyCode?: boolean | undefined
+  /**
+   * The `by` to write when the error names none (RFC 6120 §8.3.2): the entity returning it.
+   * Characters XML 1.0 forbids become U+FFFD, as in the constructor's `by`.
+   */
+  by?: string | undefined
 }
 
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
+
+/** The options that hold an address. */
+const ADDRESSES = ['uri', 'by'] as const
 
 function describe(entry: StanzaEntry): string {
   return `${entry.condition} (RFC 6120 §${entry.rfc})`
@@ -78,27 +85,27 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   static {
     Object.defineProperty(StanzaError.prototype, brand, { value: 'stanza' })
   }
-  readonly kind = 'stanza' as const
-  readonly condition: C
+  declare readonly kind: 'stanza'
+  declare readonly condition: C
   /** The registry code; for stanza conditions it is the condition itself. */
-  readonly code: C
-  readonly title: string
-  readonly type: AllowedType<C>
-  readonly blame: Blame
+  declare readonly code: C
+  declare readonly title: string
+  declare readonly type: AllowedType<C>
+  declare readonly blame: Blame
   /** The text in the default language. */
-  readonly text: string | undefined
+  declare readonly text: string | undefined
   /** The language of `text`, where known. */
-  readonly lang: string | undefined
+  declare readonly lang: string | undefined
   /** Every text by language; empty when the only text's language is not known. */
-  readonly texts: Texts
-  readonly by: string | undefined
-  readonly uri: string | undefined
-  readonly application: XmlElement | undefined
-  readonly expose: boolean
+  declare readonly texts: Texts
+  declare readonly by: string | undefined
+  declare readonly uri: string | undefined
+  declare readonly application: XmlElement | undefined
+  declare readonly expose: boolean
   /** When parsed from a peer's unknown or missing condition: the name it sent, if any. */
-  readonly originalCondition: string | undefined
+  declare readonly originalCondition: string | undefined
   /** When parsed: the element it was read from, as on xmpp.js's own errors. */
-  readonly element: XmlElement | undefined
+  declare readonly element: XmlElement | undefined
 
   constructor(condition: C, options?: StanzaErrorOptions<C>)
   constructor(
@@ -106,7 +113,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>,
     fromParser?: Parsed,
   ) {
-    const entry = isStanzaCondition(condition) ? lookup('stanza', condition) : undefined
+    const entry = typeof condition === 'string' ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
@@ -114,6 +121,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     const type = options.type ?? entry.type
     const specified = typeof options.specifiedBy === 'string' && options.application !== undefined
     if (
+      // The default type is one the registry allows (its tests hold it to that).
+      options.type !== undefined &&
       !isAllowedType(condition, type) &&
       // A peer may send a type outside the RFC's list for its condition (RFC 3920 peers send
       // internal-server-error of type wait), and parsing must keep it.
@@ -127,7 +136,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     if (options.uri !== undefined && entry.characterData !== 'xmpp-uri') {
       throw new TypeError(`StanzaError: uri is only carried by gone and redirect, not ${condition}`)
     }
-    for (const key of ['uri', 'by'] as const) {
+    for (const key of ADDRESSES) {
       const value = options[key]
       if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
         throw new TypeError(
@@ -148,7 +157,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
       'cause' in options ? { cause: options.cause } : undefined,
     )
     Error.stackTraceLimit = stackTraceLimit
-    this.name = 'StanzaError'
+    // Declared fields, assigned here: class fields would define each one first, then set it.
+    this.kind = 'stanza'
     this.condition = condition
     this.code = condition
     this.title = entry.title
@@ -163,6 +173,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.expose = options.expose ?? entry.blame === 'sender'
     this.originalCondition = parsed?.originalCondition
     this.element = parsed?.element
+    this.name = 'StanzaError'
   }
 
   /**
@@ -173,7 +184,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   toElement(options: ToElementOptions = {}): XmlElement {
     const xml = xmlLike(options.like)
     const attrs: Record<string, string> = { type: this.type }
-    if (this.by !== undefined) attrs.by = this.by
+    const by = this.by ?? (options.by ? sanitizeXmlText(options.by) : undefined)
+    if (by !== undefined) attrs.by = by
     const code = options.legacyCode ? lookup('stanza', this.condition).legacyCode : null
     if (code !== null) attrs.code = String(code)
     const [text, lang] = textIn(this, options.lang)

@@ -39,23 +39,23 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   static {
     Object.defineProperty(StreamError.prototype, brand, { value: 'stream' })
   }
-  readonly kind = 'stream' as const
-  readonly condition: C
+  declare readonly kind: 'stream'
+  declare readonly condition: C
   /** The registry code: `stream-` and the condition. */
-  readonly code: `stream-${C}`
-  readonly title: string
+  declare readonly code: `stream-${C}`
+  declare readonly title: string
   /** The text in the default language. */
-  readonly text: string | undefined
+  declare readonly text: string | undefined
   /** The language of `text`, where known. */
-  readonly lang: string | undefined
+  declare readonly lang: string | undefined
   /** Every text by language; empty when the only text's language is not known. */
-  readonly texts: Texts
-  readonly host: string | undefined
-  readonly application: XmlElement | undefined
+  declare readonly texts: Texts
+  declare readonly host: string | undefined
+  declare readonly application: XmlElement | undefined
   /** When parsed from a peer's unknown or missing condition: the name it sent, if any. */
-  readonly originalCondition: string | undefined
+  declare readonly originalCondition: string | undefined
   /** When parsed: the element it was read from. */
-  readonly element: XmlElement | undefined
+  declare readonly element: XmlElement | undefined
 
   constructor(condition: C, options?: StreamErrorOptions<C>)
   constructor(
@@ -88,18 +88,20 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
       text ? `${condition} - ${text}` : condition,
       'cause' in options ? { cause: options.cause } : undefined,
     )
-    this.name = 'StreamError'
+    const parsed = issuedParsed(fromParser)
+    // Declared fields, assigned here: class fields would define each one first, then set it.
+    this.kind = 'stream'
     this.condition = condition
     this.code = entry.code as `stream-${C}`
     this.title = entry.title
     this.text = text
     this.lang = texts.lang
+    this.texts = parsed?.texts ?? texts.texts
     this.host = options.host
     this.application = application
-    const parsed = issuedParsed(fromParser)
-    this.texts = parsed?.texts ?? texts.texts
     this.originalCondition = parsed?.originalCondition
     this.element = parsed?.element
+    this.name = 'StreamError'
   }
 
   /**

@@ -73,6 +73,9 @@ export function freezeTexts(entries: Array<[string, string]>): Texts {
   )
 }
 
+// What most errors have: no text.
+const NO_TEXT: ErrorTexts = Object.freeze({ text: undefined, lang: undefined, texts: NO_TEXTS })
+
 /**
  * Reads the `text` and `lang` options of an error. `text` is a string in the language `lang`,
  * or a map of texts by language, whose default is `lang` or else its first language. Texts are
@@ -82,7 +85,7 @@ export function errorTexts(text: unknown, lang: unknown, where: string): ErrorTe
   if (lang !== undefined && !isLanguageTag(lang)) {
     throw new TypeError(`${where}: lang ${JSON.stringify(lang)} is not a language tag`)
   }
-  if (text === undefined) return { text: undefined, lang, texts: freezeTexts([]) }
+  if (text === undefined) return lang === undefined ? NO_TEXT : { text, lang, texts: NO_TEXTS }
   if (typeof text === 'string') {
     const value = text ? errorText(text) : undefined
     return {

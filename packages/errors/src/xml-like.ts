@@ -10,7 +10,7 @@ export type BuildElement = (
 
 type ElementClass = new (
   name: string,
-  attrs: Record<string, string>,
+  attrs?: Record<string, string>,
 ) => XmlElement & { cnode(child: XmlElement | string): unknown }
 
 /** The ltx `Element` class `like` was made with, if it is an ltx element. */
@@ -43,11 +43,15 @@ export function xmlLike(like: unknown): BuildElement {
   const Element = elementClassOf(like)
   if (Element === undefined) return xml
   return (name, attrs, ...children) => {
-    const defined: Record<string, string> = {}
-    for (const [key, value] of Object.entries(attrs ?? {})) {
-      if (value !== undefined) defined[key] = value
+    // Attributes are set one by one, skipping absent ones: ltx would copy `attrs` whole.
+    const element = new Element(name)
+    const own = element.attrs
+    if (attrs) {
+      for (const key of Object.keys(attrs)) {
+        const value = attrs[key]
+        if (value !== undefined) own[key] = value
+      }
     }
-    const element = new Element(name, defined)
     for (const child of children) {
       if (child !== undefined && child !== null && child !== false && child !== '') {
         element.cnode(child)
