@@ -9,6 +9,8 @@ export function textLanguage(
   requested: unknown,
   fallback: string,
 ): string | undefined {
+  // Most errors have no text by language: nothing to choose from.
+  if (available.length === 0) return undefined
   const find = (tag: string) => {
     const wanted = tag.toLowerCase()
     return available.find((a) => a.toLowerCase() === wanted)

@@ -1,6 +1,6 @@
-import { type StanzaError, sanitizeXmlText, type XmlElement, xmlLike } from '@xmpp-errors/errors'
+import { type StanzaError, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
-import { serialize } from './serialize.js'
+import { serialize, serializedLengthBound } from './serialize.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -51,7 +51,7 @@ function defaultByFor(stanza: XmlElement, options: ReplyOptions, answerer: Answe
   if (answerer !== undefined) return answerer.self || undefined
   const to = stanza.attrs.to
   if (!options.by || typeof to !== 'string' || to === '') return undefined
-  return sanitizeXmlText(defaultBy(to))
+  return defaultBy(to)
 }
 
 /**
@@ -64,14 +64,12 @@ export function errorElementFor(
   options: ReplyOptions,
   answerer?: Answerer,
 ) {
-  const element = error.toElement({
+  return error.toElement({
     like: stanza,
     lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
     legacyCode: options.legacyCodes,
+    by: error.by === undefined ? defaultByFor(stanza, options, answerer) : undefined,
   })
-  const by = error.by === undefined ? defaultByFor(stanza, options, answerer) : undefined
-  if (by !== undefined) element.attrs.by = by
-  return element
 }
 
 /**
@@ -83,15 +81,22 @@ export function isErrorNamed(element: XmlElement): boolean {
   return name === 'error' || name.endsWith(':error')
 }
 
-function payloadOf(stanza: XmlElement): XmlElement[] {
-  return stanza.children.filter(
-    (child): child is XmlElement => typeof child !== 'string' && !isErrorNamed(child),
-  )
+function isPayload(child: XmlElement | string): child is XmlElement {
+  return typeof child !== 'string' && !isErrorNamed(child)
 }
 
-/** Whether the payload serializes within `maxLength` characters, serializing no more than that. */
-function fits(payload: XmlElement[], maxLength: number): boolean {
-  let remaining = maxLength
+/**
+ * Whether the stanza's payload is echoed: all its element children but an `<error/>`, when the
+ * echo is on for its kind and they serialize within `maxLength` characters. A bound that needs
+ * no serializing settles most payloads; only one near the cap is serialized, no further than it.
+ */
+function echoes(stanza: XmlElement, echo: EchoOptions): boolean {
+  const wanted =
+    stanza.name === 'iq' ? echo.iq : stanza.name === 'message' ? echo.message : echo.presence
+  if (!wanted) return false
+  const payload = stanza.children.filter(isPayload)
+  if (serializedLengthBound(payload, echo.maxLength) <= echo.maxLength) return true
+  let remaining = echo.maxLength
   for (const child of payload) {
     const serialized = serialize(child, remaining)
     if (serialized === undefined) return false
@@ -102,11 +107,7 @@ function fits(payload: XmlElement[], maxLength: number): boolean {
 
 /** The children to echo in the reply: all of them, or none when off or over the cap. */
 export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
-  const wanted =
-    stanza.name === 'iq' ? echo.iq : stanza.name === 'message' ? echo.message : echo.presence
-  if (!wanted) return []
-  const payload = payloadOf(stanza)
-  return fits(payload, echo.maxLength) ? payload : []
+  return echoes(stanza, echo) ? stanza.children.filter(isPayload) : []
 }
 
 /**
@@ -114,7 +115,8 @@ export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
  * builds. Where that must not be echoed, empty it in place, leaving its name and namespace.
  */
 export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo: EchoOptions) {
-  if (!echoFor(stanza, echo).includes(payload)) emptyPayload(payload)
+  const echoed = isPayload(payload) && stanza.children.includes(payload) && echoes(stanza, echo)
+  if (!echoed) emptyPayload(payload)
 }
 
 /** Leaves the payload element its name and namespace only. */

@@ -31,6 +31,10 @@ function isElementNode(node: unknown): node is XmlElement {
   )
 }
 
+// The longest any one character gets in `serialize`: `&quot;` and `&apos;`. U+FFFD replaces
+// one code unit with one.
+const MAX_ESCAPE = 6
+
 function startTag(element: XmlElement): string {
   let tag = `<${element.name}`
   const attrs = element.attrs ?? {}
@@ -81,4 +85,39 @@ export function serialize(
     else out += escapeXml(String(child), TEXT_SPECIAL)
   }
   return out.length > limit ? undefined : out
+}
+
+/**
+ * An upper bound on the length `serialize` gives `elements` (each escaped character at its
+ * longest), counted without building any string; past `limit` it stops counting and returns
+ * what it has, which is then more than `limit`. Iterative, like `serialize`.
+ */
+export function serializedLengthBound(
+  elements: readonly XmlElement[],
+  limit = Number.POSITIVE_INFINITY,
+): number {
+  let length = 0
+  const pending: unknown[] = [...elements]
+  while (pending.length > 0 && length <= limit) {
+    const node = pending.pop()
+    if (node === undefined || node === null) continue
+    if (typeof node === 'string') {
+      length += node.length * MAX_ESCAPE
+      continue
+    }
+    // Whatever else `serialize` would write through String(): no bound without writing it.
+    if (!isElementNode(node)) return Number.POSITIVE_INFINITY
+    // `<name` and `/>`, or `>` and `</name>`
+    length += 2 * node.name.length + 5
+    const attrs = node.attrs ?? {}
+    for (const name of Object.keys(attrs)) {
+      const value = attrs[name]
+      if (value === undefined || value === null) continue
+      if (typeof value !== 'string') return Number.POSITIVE_INFINITY
+      // ` name="…"`
+      length += name.length + 4 + value.length * MAX_ESCAPE
+    }
+    for (const child of node.children) pending.push(child)
+  }
+  return length
 }

@@ -1,6 +1,7 @@
 import { xml } from '@xmpp/xml'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { serialize } from '../src/serialize.js'
+import { serialize, serializedLengthBound } from '../src/serialize.js'
 
 describe('serialize', () => {
   it('writes what ltx writes for ordinary content', () => {
@@ -30,5 +31,39 @@ describe('serialize', () => {
     expect(serialize(el, 1000)).toBeUndefined()
     expect(serialize(xml('a', {}, 'x'), 8)).toBe('<a>x</a>')
     expect(serialize(xml('a', {}, 'x'), 7)).toBeUndefined()
+  })
+})
+
+describe('serializedLengthBound', () => {
+  it('is never below what serialize writes, whatever the characters', () => {
+    // Code units of any kind: markup, tab/LF/CR, characters XML 1.0 forbids, lone surrogates.
+    const text = fc.string({ unit: 'binary', maxLength: 30 })
+    const leaf = fc
+      .tuple(fc.constantFrom('a', 'x:item'), text, text)
+      .map(([name, attr, content]) => xml(name, { k: attr, '"': attr }, content))
+    const elements = fc.array(
+      fc.tuple(text, fc.array(leaf, { maxLength: 5 })).map(([t, kids]) => xml('q', {}, t, ...kids)),
+      { maxLength: 3 },
+    )
+    fc.assert(
+      fc.property(elements, (els) => {
+        const exact = els.reduce((sum, el) => sum + (serialize(el) ?? '').length, 0)
+        expect(serializedLengthBound(els)).toBeGreaterThanOrEqual(exact)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('stops counting past the limit', () => {
+    const wide = xml('q', {}, ...Array.from({ length: 10_000 }, () => xml('item', { v: 'x' })))
+    const bound = serializedLengthBound([wide], 100)
+    expect(bound).toBeGreaterThan(100)
+    expect(bound).toBeLessThan(1_000)
+  })
+
+  it('has no bound for what serialize would write through String()', () => {
+    const odd = xml('q')
+    odd.attrs.n = 42
+    expect(serializedLengthBound([odd])).toBe(Number.POSITIVE_INFINITY)
   })
 })
