@@ -8,12 +8,18 @@ import { chain, pump, type Route } from './inprocess.js'
  *   node --cpu-prof --cpu-prof-dir=bench/.bench-tmp bench/dist/bench/src/hot.js --variant throw
  *   node bench/dist/bench/src/profile.js bench/.bench-tmp/CPU.*.cpuprofile
  */
-const VARIANTS: Record<string, { errors: boolean; route: Route; extra?: number }> = {
+const VARIANTS: Record<
+  string,
+  { errors: boolean | 'minimal'; route: Route; extra?: number; noStack?: boolean }
+> = {
   without: { errors: false, route: 'result' },
   with: { errors: true, route: 'result' },
   'pass-through': { errors: false, route: 'result', extra: 1 },
   'hand-built': { errors: false, route: 'hand-built' },
   throw: { errors: true, route: 'throw' },
+  'throw once': { errors: true, route: 'throw once' },
+  // P2's floor: a plain Error without a stack, caught by the least a catcher can do.
+  floor: { errors: 'minimal', route: 'throw Error', noStack: true },
   'throw with stack': { errors: true, route: 'throw with stack' },
 }
 
@@ -27,7 +33,7 @@ const { values } = parseArgs({
 })
 const spec = VARIANTS[values.variant]
 if (!spec) throw new Error(`--variant is one of ${Object.keys(VARIANTS).join(', ')}`)
-if (values['no-stack']) Error.stackTraceLimit = 0
+if (values['no-stack'] || spec.noStack) Error.stackTraceLimit = 0
 const entity = chain({
   errors: spec.errors,
   depth: Number(values.depth) + (spec.extra ?? 0),
