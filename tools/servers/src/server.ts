@@ -1,3 +1,8 @@
+import { DOMAIN, HOST, type Launched, type Supervisor } from './process.js'
+
+// What the tests and the bench see of a throwaway server, Prosody or ejabberd alike: where it
+// listens, its components and users, and its process.
+
 export interface XmppUser {
   username: string
   password: string
@@ -32,12 +37,15 @@ export interface XmppServer {
   restart(): Promise<void>
 }
 
-/** The serialisable part, as handed to test files by globalSetup's provide(). */
+/**
+ * The serialisable part: what the tests' global setup hands to test files with provide(), and
+ * what the bench hands to its child processes.
+ */
 export type ServerInfo = Omit<XmppServer, 'stop' | 'kill' | 'restart'>
 
 /**
- * A plain snapshot of the server, because provide() must structured-clone its value and the
- * server object carries functions.
+ * A plain snapshot of the server, because provide() must structured-clone its value (and a child
+ * process gets JSON), and the server object carries functions.
  */
 export function serverInfo(server: ServerInfo): ServerInfo {
   return {
@@ -55,9 +63,42 @@ export function serverInfo(server: ServerInfo): ServerInfo {
   }
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    prosody: ServerInfo
-    ejabberd?: ServerInfo
+/** The `cK.localhost` components and `uK@localhost` users (password 'p'), 32 of each by default. */
+export function accounts(opts: { components?: number; users?: number }): {
+  components: string[]
+  users: XmppUser[]
+} {
+  return {
+    components: Array.from({ length: opts.components ?? 32 }, (_, i) => `c${i + 1}.${DOMAIN}`),
+    users: Array.from({ length: opts.users ?? 32 }, (_, i) => ({
+      username: `u${i + 1}`,
+      password: 'p',
+      jid: `u${i + 1}@${DOMAIN}`,
+    })),
   }
+}
+
+/**
+ * The XmppServer of a supervised process: restart() relaunches the process and resolves once
+ * `ready` has for the new one.
+ */
+export function supervisedServer<K extends XmppServer['kind']>(
+  info: Omit<ServerInfo, 'kind' | 'host' | 'domain' | 'pid'> & { kind: K },
+  supervisor: Supervisor,
+  ready: (proc: Launched) => Promise<void>,
+): XmppServer & { kind: K } {
+  const server = {
+    ...info,
+    host: HOST,
+    domain: DOMAIN,
+    pid: supervisor.proc.pid,
+    stop: supervisor.stop,
+    kill: supervisor.kill,
+    async restart() {
+      const proc = await supervisor.relaunch()
+      server.pid = proc.pid
+      await ready(proc)
+    },
+  }
+  return server
 }
