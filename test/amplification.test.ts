@@ -14,8 +14,8 @@ import {
   type Logger,
   StanzaError,
 } from '@xmpp-errors/middleware'
+import { collect, connectClient, connectComponent, stopAll } from '@xmpp-errors/throwaway-clients'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { collect, connectClient, connectComponent, stopAll } from './src/clients.js'
 import { inProcess } from './src/in-process.js'
 
 const server = inject('prosody')

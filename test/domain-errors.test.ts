@@ -7,11 +7,6 @@ import {
   StanzaError,
   type XmlElement,
 } from '@xmpp-errors/middleware'
-import { blocking, commands, jingle, pubsub, read, upload, xmppErrors } from '@xmpp-errors/xep'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type Bot, createBot } from '../examples/bot/src/bot.js'
-import { loadConfig } from '../examples/bot/src/config.js'
-import { NS_NOTES } from '../examples/bot/src/service.js'
 import {
   type Client,
   type Component,
@@ -21,7 +16,12 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { blocking, commands, jingle, pubsub, read, upload, xmppErrors } from '@xmpp-errors/xep'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type Bot, createBot } from '../examples/bot/src/bot.js'
+import { loadConfig } from '../examples/bot/src/config.js'
+import { NS_NOTES } from '../examples/bot/src/service.js'
 import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, until, userOf } from './src/suite.js'
 

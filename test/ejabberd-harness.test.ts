@@ -1,13 +1,12 @@
 /// <reference path="./src/xmpp-modules.d.ts" />
-// Proves the throwaway ejabberd of src/servers/ejabberd.ts works with xmpp.js as the tests use it.
+// Proves the throwaway ejabberd (tools/servers) works with xmpp.js as the tests use it.
 // Runs whenever the suite runs against ejabberd (always in CI; see global-setup.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'
+import { type EjabberdServer, startEjabberd, type XmppUser } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type EjabberdServer, startEjabberd } from './src/servers/ejabberd.js'
-import type { XmppUser } from './src/servers/types.js'
 
 const enabled = inject('ejabberd') !== undefined
 const NS = 'urn:xmpp-errors:test:harness'

@@ -1,13 +1,25 @@
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import {
+  type ServerInfo,
+  serverInfo,
+  startEjabberd,
+  startProsody,
+  type XmppServer,
+} from '@xmpp-errors/throwaway-servers'
 import type { TestProject } from 'vitest/node'
-import { startEjabberd } from './src/servers/ejabberd.js'
-import { startProsody } from './src/servers/prosody.js'
-import { serverInfo, type XmppServer } from './src/servers/types.js'
 
 // Tests that must SIGKILL or restart a server start a private one with startProsody() rather than
 // disturb the shared instance that every integration test file uses.
 export { startProsody }
+
+/** What setup() provides, and test files get with inject(). */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    prosody: ServerInfo
+    ejabberd?: ServerInfo
+  }
+}
 
 /**
  * Which servers the suite runs against. XMPP_SERVERS (e.g. `prosody,ejabberd`) decides; without

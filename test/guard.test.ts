@@ -14,8 +14,6 @@ import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, type GuardOptions, guard } from '@xmpp-errors/middleware'
-import { afterEach, describe, expect, inject, it } from 'vitest'
-import { addressFault } from '../packages/middleware/src/guard.js'
 import {
   collect,
   connectClient,
@@ -23,7 +21,9 @@ import {
   errorsOf,
   request,
   stopAll,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { addressFault } from '../packages/middleware/src/guard.js'
 import { inProcess } from './src/in-process.js'
 import { logSize, recorder, until, userOf, waitForLog } from './src/suite.js'
 

@@ -1,4 +1,3 @@
-import { afterAll, describe, expect, inject, it } from 'vitest'
 import {
   collect,
   connectClient,
@@ -9,7 +8,8 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterAll, describe, expect, inject, it } from 'vitest'
 import { componentOf, userOf } from './src/suite.js'
 
 const server = inject('prosody')

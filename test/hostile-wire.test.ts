@@ -8,10 +8,15 @@ import { createServer, type Server, Socket } from 'node:net'
 import type { Client } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
 import { type ErrorRecord, errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'
+import {
+  collect,
+  connectClient,
+  connectComponent,
+  nextStanza,
+  stopAll,
+} from '@xmpp-errors/throwaway-clients'
+import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { collect, connectClient, connectComponent, nextStanza, stopAll } from './src/clients.js'
-import { startProsody } from './src/servers/prosody.js'
-import type { XmppServer } from './src/servers/types.js'
 import { componentOf, until, userOf } from './src/suite.js'
 
 const NS = 'urn:xmpp-errors:wire'

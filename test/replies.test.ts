@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url'
 import { component as makeComponent } from '@xmpp/component'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type Client,
   type Component,
@@ -20,7 +19,8 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   get,
   type LogEntry,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, type ErrorsOptions, errors, StanzaError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   type Component,
@@ -13,7 +12,8 @@ import {
   nextStanza,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { componentOf, fromDomain, recorder, servers, until, userOf } from './src/suite.js'
 
 // What errors() does not answer past RFC 6120, through a real server: a room's broadcast to us as

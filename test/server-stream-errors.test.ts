@@ -11,7 +11,6 @@ import {
   guard,
   isStreamError,
 } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Component,
   connectClient,
@@ -19,10 +18,10 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { type ServerInfo, startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordingLogger } from './src/recording-logger.js'
-import { startProsody } from './src/servers/prosody.js'
-import type { ServerInfo, XmppServer } from './src/servers/types.js'
 import { componentOf, servers, until, userOf } from './src/suite.js'
 
 // What guard() does after the server closes the stream with a stream error: a configuration

@@ -10,11 +10,10 @@ import { runInNewContext } from 'node:vm'
 import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
 import { errors, type Logger, StanzaError, StreamError } from '@xmpp-errors/middleware'
+import { connectClient, connectComponent, stopAll } from '@xmpp-errors/throwaway-clients'
+import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
 import { afterAll, describe, expect, it } from 'vitest'
-import { connectClient, connectComponent, stopAll } from './src/clients.js'
 import { inProcess } from './src/in-process.js'
-import { startProsody } from './src/servers/prosody.js'
-import type { XmppServer } from './src/servers/types.js'
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 0)
 const SAMPLE_MS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 10) * 1000

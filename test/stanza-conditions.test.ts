@@ -8,7 +8,6 @@ import {
   stanzaConditions,
 } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   type Component,
@@ -21,7 +20,8 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, type RecordingLogger, recordingLogger } from './src/recording-logger.js'
 import { componentOf, fromDomain, servers, userOf } from './src/suite.js'
 

@@ -1,6 +1,5 @@
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, type ErrorsOptions, errors, StanzaError } from '@xmpp-errors/middleware'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   type Component,
@@ -10,7 +9,8 @@ import {
   request,
   stopAll,
   xml,
-} from './src/clients.js'
+} from '@xmpp-errors/throwaway-clients'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { componentOf, recorder, servers, until, userOf } from './src/suite.js'
 
 // What a requester gets when a handler's own request to another entity fails and the handler

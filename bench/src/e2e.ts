@@ -1,7 +1,13 @@
 import type { Client, Element } from '@xmpp/client'
 import { errors } from '@xmpp-errors/middleware'
-import { connectClient, connectComponent, errorsOf, stopAll, xml } from '../../test/src/clients.js'
-import type { ServerInfo, XmppUser } from '../../test/src/servers/types.js'
+import {
+  connectClient,
+  connectComponent,
+  errorsOf,
+  stopAll,
+  xml,
+} from '@xmpp-errors/throwaway-clients'
+import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import { compare, type Throughputs } from './compare.js'
 import { NS, noopLogger, routes } from './inprocess.js'
 

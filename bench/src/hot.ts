@@ -5,8 +5,8 @@ import { chain, pump, type Route } from './inprocess.js'
  * Runs one variant of the in-process benchmarks alone for a while, for a CPU profile that is
  * not diluted by the other variants:
  *
- *   node --cpu-prof --cpu-prof-dir=bench/.bench-tmp bench/dist/bench/src/hot.js --variant throw
- *   node bench/dist/bench/src/profile.js bench/.bench-tmp/CPU.*.cpuprofile
+ *   node --cpu-prof --cpu-prof-dir=bench/.bench-tmp bench/dist/hot.js --variant throw
+ *   node bench/dist/profile.js bench/.bench-tmp/CPU.*.cpuprofile
  */
 const VARIANTS: Record<
   string,

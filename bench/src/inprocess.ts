@@ -1,4 +1,3 @@
-/// <reference path="../../test/src/xmpp-modules.d.ts" />
 import type { Element, IqHandler } from '@xmpp/client'
 import { type Component, component, jid, xml } from '@xmpp/component'
 import { errors, guard, type Logger, NS_STANZAS, StanzaError } from '@xmpp-errors/middleware'

@@ -136,7 +136,7 @@ function childScript(): string {
   const here = fileURLToPath(import.meta.url)
   // From dist under `pnpm bench`; from src under vitest, and node cannot run a .ts file.
   return here.endsWith('.ts')
-    ? join(dirname(here), '..', 'dist', 'bench', 'src', 'stderr-child.js')
+    ? join(dirname(here), '..', 'dist', 'stderr-child.js')
     : join(dirname(here), 'stderr-child.js')
 }
 

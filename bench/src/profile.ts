@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
  * (ours: packages/*; xmpp.js; node internals; the bench itself), to tell whose cost a
  * slowdown is.
  *
- *   node bench/dist/bench/src/profile.js FILE.cpuprofile [top=25]
+ *   node bench/dist/profile.js FILE.cpuprofile [top=25]
  */
 interface ProfileNode {
   id: number
@@ -85,7 +85,7 @@ export function summariseProfile(profile: Profile, top = 25): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [file, top] = process.argv.slice(2)
   if (!file) {
-    console.error('usage: node bench/dist/bench/src/profile.js FILE.cpuprofile [top]')
+    console.error('usage: node bench/dist/profile.js FILE.cpuprofile [top]')
     process.exitCode = 2
   } else {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile

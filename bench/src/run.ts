@@ -3,8 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startProsody } from '../../test/src/servers/prosody.js'
-import { serverInfo } from '../../test/src/servers/types.js'
+import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
 import { machine } from './machine.js'
 import {
   FULL,

@@ -1,4 +1,4 @@
-import type { ServerInfo, XmppUser } from '../../test/src/servers/types.js'
+import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import type { Throughputs } from './compare.js'
 import { constructionCost, type DispatchOptions, errorPath, happyPath } from './dispatch.js'
 import { type EndToEndOptions, endToEnd } from './e2e.js'

@@ -3,10 +3,9 @@
 // (ejabberd_router's balancing_route); these tests show what that means for errors() and guard().
 import { rm } from 'node:fs/promises'
 import type { Client } from '@xmpp/client'
+import { connectClient, stopAll } from '@xmpp-errors/throwaway-clients'
+import { type EjabberdServer, serverInfo, startEjabberd } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { connectClient, stopAll } from '../../test/src/clients.js'
-import { type EjabberdServer, startEjabberd } from '../../test/src/servers/ejabberd.js'
-import { serverInfo } from '../../test/src/servers/types.js'
 import { type ComponentProcess, type RecordLine, startComponent } from '../src/scale/fleet.js'
 import { expectedCondition, type Request, runLoad } from '../src/scale/load.js'
 

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises'
+import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
 import { describe, expect, it } from 'vitest'
-import { startProsody } from '../../test/src/servers/prosody.js'
-import { serverInfo } from '../../test/src/servers/types.js'
 import { isFinitePositive } from '../src/stats.js'
 import { type Figure, runSuite, SMOKE } from '../src/suite.js'
 import { table } from '../src/table.js'

@@ -8,7 +8,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Client,
   connectClient,
@@ -17,9 +16,9 @@ import {
   request,
   stopAll,
   xml,
-} from '../src/clients.js'
-import { startProsody } from '../src/servers/prosody.js'
-import type { XmppServer } from '../src/servers/types.js'
+} from '@xmpp-errors/throwaway-clients'
+import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logSize, userOf, waitForLog } from '../src/suite.js'
 import {
   CONSUMER,

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ErrorRecord, Logger } from '@xmpp-errors/middleware'
+import type { Element } from '@xmpp-errors/throwaway-clients'
+import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import { inject } from 'vitest'
-import type { Element } from './clients.js'
-import type { ServerInfo, XmppUser } from './servers/types.js'
 
 // What the integration test files share: the servers to run against, the users and components
 // on them, and waiting for what a server or a component does.

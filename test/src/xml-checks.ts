@@ -1,4 +1,4 @@
-import type { Element } from './clients.js'
+import type { Element } from '@xmpp-errors/throwaway-clients'
 
 // @xmpp/xml ships no types; its parser is what xmpp.js (and so a peer using it) reads with.
 const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {

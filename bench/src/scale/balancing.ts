@@ -6,9 +6,8 @@
 // Each case runs on a fresh throwaway ejabberd. Not part of CI: `pnpm scale:balancing`.
 import { readFile, rm } from 'node:fs/promises'
 import type { Client } from '@xmpp/client'
-import { connectClient, stopAll } from '../../../test/src/clients.js'
-import { type DomainBalancing, startEjabberd } from '../../../test/src/servers/ejabberd.js'
-import { serverInfo } from '../../../test/src/servers/types.js'
+import { connectClient, stopAll } from '@xmpp-errors/throwaway-clients'
+import { type DomainBalancing, serverInfo, startEjabberd } from '@xmpp-errors/throwaway-servers'
 import { type ComponentProcess, startComponent } from './fleet.js'
 import { runLoad } from './load.js'
 

@@ -11,10 +11,13 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type { Client } from '@xmpp/client'
-import { freePorts } from '@xmpp-errors/throwaway-prosody'
-import { connectClient, stopAll } from '../../../test/src/clients.js'
-import { type EjabberdServer, startEjabberd } from '../../../test/src/servers/ejabberd.js'
-import { serverInfo } from '../../../test/src/servers/types.js'
+import { connectClient, stopAll } from '@xmpp-errors/throwaway-clients'
+import {
+  type EjabberdServer,
+  freePorts,
+  serverInfo,
+  startEjabberd,
+} from '@xmpp-errors/throwaway-servers'
 import { type ComponentProcess, startComponent } from './fleet.js'
 import { runLoad } from './load.js'
 

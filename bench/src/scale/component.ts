@@ -4,7 +4,7 @@
 // line per event to stdout: {"event":"online"}, and {"event":"record",…} for each error record.
 //
 //   SCALE_SERVICE=xmpp://127.0.0.1:5347 SCALE_DOMAIN=c1.localhost SCALE_SECRET=… SCALE_NAME=a \
-//   [SCALE_HANDLER_MS=2] [SCALE_ERROR_LIMIT=5] node bench/dist/bench/src/scale/component.js
+//   [SCALE_HANDLER_MS=2] [SCALE_ERROR_LIMIT=5] node bench/dist/scale/component.js
 import { writeSync } from 'node:fs'
 import { component, xml } from '@xmpp/component'
 import { errors, guard, type Logger, StanzaError } from '@xmpp-errors/middleware'

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const here = fileURLToPath(import.meta.url)
 /** The compiled script; from the uncompiled module (under vitest) it is found in bench/dist. */
 const SCRIPT = here.endsWith('.ts')
-  ? join(dirname(here), '../../dist/bench/src/scale/component.js')
+  ? join(dirname(here), '../../dist/scale/component.js')
   : join(dirname(here), 'component.js')
 
 /** The fields of an error record that the runs read, as the component writes it. */

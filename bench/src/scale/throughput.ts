@@ -4,9 +4,8 @@ import { rm } from 'node:fs/promises'
 // cheap handlers and with handlers that spend 2 ms of CPU, and the CPU each round trip costs.
 // Not part of CI: `pnpm scale:throughput` (SCALE_SECONDS per cell, default 10).
 import { availableParallelism, loadavg } from 'node:os'
-import { connectClient, stopAll } from '../../../test/src/clients.js'
-import { startEjabberd } from '../../../test/src/servers/ejabberd.js'
-import { serverInfo } from '../../../test/src/servers/types.js'
+import { connectClient, stopAll } from '@xmpp-errors/throwaway-clients'
+import { serverInfo, startEjabberd } from '@xmpp-errors/throwaway-servers'
 import { type ComponentProcess, processCpuMs, startComponent } from './fleet.js'
 import { runLoad } from './load.js'
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, inject, it } from 'vitest'
-import type { Row } from '../../src/demo.js'
+import type { Row } from '../../src/demo/walk.js'
 
 const server = inject('prosody')
 const demo = fileURLToPath(new URL('../../dist/demo.js', import.meta.url))

@@ -1,8 +1,10 @@
-/// <reference path="./xmpp-modules.d.ts" />
+// xmpp.js ships no types; these declarations are what the tests and the bench know of it, and
+// `preserve` keeps the reference in the emitted .d.ts, so that a user of this package gets them.
+/// <reference path="../../../test/src/xmpp-modules.d.ts" preserve="true" />
 import { randomUUID } from 'node:crypto'
 import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'
-import type { ServerInfo, XmppUser } from './servers/types.js'
+import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 
 export type { Client, Component, Element, Entity }
 export { xml }

@@ -8,12 +8,12 @@ import {
   type ProsodyAccount,
   ProsodyMissing,
   serverDir,
-} from '@xmpp-errors/throwaway-prosody'
+} from '@xmpp-errors/throwaway-servers'
 
 /**
  * The demo's throwaway Prosody: its own config, data and log in a temp dir, loopback only, free
  * ports, plain TCP with SASL PLAIN, one component. Stopped by PID, its dir removed (kept with
- * DEMO_KEEP_SERVER_DIR). The launcher is @xmpp-errors/throwaway-prosody (tools/prosody), shared
+ * DEMO_KEEP_SERVER_DIR). The launcher is @xmpp-errors/throwaway-servers (tools/servers), shared
  * with the integration tests and the bench.
  */
 

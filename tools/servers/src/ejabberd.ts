@@ -9,12 +9,18 @@ import {
   freePorts,
   HOST,
   type Launched,
+  serverDir,
   spawnLogged,
   supervise,
   waitReady,
-} from '@xmpp-errors/throwaway-prosody'
-import { accounts, serverDir, supervisedServer } from './prosody.js'
-import type { ServerInfo, XmppServer, XmppUser } from './types.js'
+} from './process.js'
+import {
+  accounts,
+  type ServerInfo,
+  supervisedServer,
+  type XmppServer,
+  type XmppUser,
+} from './server.js'
 
 export interface StartEjabberdOptions {
   /** Number of `cK.localhost` components to configure (default 32). */
@@ -359,7 +365,7 @@ function ejabberdConfig(p: ConfigParams): string {
   })
   const domainBalancing =
     balancing.length > 0 ? `\ndomain_balancing:\n${balancing.join('\n')}\n` : ''
-  return `# Throwaway config written by test/src/servers/ejabberd.ts
+  return `# Throwaway config written by @xmpp-errors/throwaway-servers (tools/servers/src/ejabberd.ts)
 hosts:
   - ${y(DOMAIN)}
 

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-// Process, port and directory helpers of the throwaway servers: Prosody here, ejabberd in
-// test/src/servers/ejabberd.ts.
+// Process, port and directory helpers of the throwaway servers, Prosody's and ejabberd's.
 
 /** Where the throwaway servers listen: loopback only. */
 export const HOST = '127.0.0.1'

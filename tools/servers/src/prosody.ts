@@ -10,10 +10,12 @@ import {
   HOST,
   type Launched,
   type Supervisor,
+  serverDir,
   spawnLogged,
   supervise,
   waitReady,
 } from './process.js'
+import { accounts, supervisedServer, type XmppServer } from './server.js'
 
 /** What installs Prosody on Debian and Ubuntu, as root. */
 export const PROSODY_INSTALL = 'apt-get update && apt-get install -y prosody'
@@ -181,6 +183,44 @@ export async function launchProsody(o: LaunchProsodyOptions): Promise<LaunchedPr
   return { c2sPort, componentPort, componentSecret, configFile, logFile, supervisor, ready }
 }
 
+export interface StartProsodyOptions {
+  /** Number of `cK.localhost` components to configure (default 32). */
+  components?: number
+  /** Number of `uK@localhost` users with password 'p' to register (default 32). */
+  users?: number
+}
+
+/**
+ * Starts a throwaway Prosody on free loopback ports with its own config, data and log in a temp
+ * dir, as the XmppServer of the tests and the bench: the components and users of accounts().
+ * Users are registered with prosodyctl while Prosody boots (they are only read at login).
+ */
+export async function startProsody(opts: StartProsodyOptions = {}): Promise<XmppServer> {
+  const executables = await ensureProsody({ missing: missingProsody })
+  const dir = await serverDir('prosody')
+  const { components, users } = accounts(opts)
+  const prosody = await launchProsody({ executables, dir, components, users })
+  const { c2sPort, componentPort, componentSecret, logFile } = prosody
+  return supervisedServer(
+    { kind: 'prosody', c2sPort, componentPort, componentSecret, components, users, dir, logFile },
+    prosody.supervisor,
+    prosody.ready,
+  )
+}
+
+function missingProsody(name: string, install: string): Error {
+  if (process.env.CI) {
+    return new Error(
+      `\`${name}\` is not installed, and CI must run the integration tests against a real ` +
+        `Prosody (never skipped). .ci/run installs it with: ${install}`,
+    )
+  }
+  return new Error(
+    `\`${name}\` is not installed; the integration tests need a real Prosody. Install it with: ` +
+      `${install} (as root, or with sudo)`,
+  )
+}
+
 function register(prosodyctl: string, configFile: string, user: ProsodyAccount): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -216,7 +256,7 @@ interface ConfigParams {
 function prosodyConfig(p: ConfigParams): string {
   const s = luaString
   const loopback = `{ ${s(HOST)} }`
-  return `-- Throwaway config written by @xmpp-errors/throwaway-prosody (tools/prosody/src/prosody.ts)
+  return `-- Throwaway config written by @xmpp-errors/throwaway-servers (tools/servers/src/prosody.ts)
 -- Under root Prosody otherwise tries to switch to the 'prosody' user and hangs.
 run_as_root = true
 daemonize = false

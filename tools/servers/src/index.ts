@@ -1,0 +1,33 @@
+export {
+  type DomainBalancing,
+  type EjabberdServer,
+  type StartEjabberdOptions,
+  startEjabberd,
+} from './ejabberd.js'
+export {
+  DOMAIN,
+  findExecutable,
+  freePorts,
+  HOST,
+  type Launched,
+  type ReadyOptions,
+  type Supervisor,
+  serverDir,
+  spawnLogged,
+  supervise,
+  waitReady,
+} from './process.js'
+export {
+  type EnsureProsodyOptions,
+  ensureProsody,
+  type LaunchedProsody,
+  type LaunchProsodyOptions,
+  launchProsody,
+  PROSODY_INSTALL,
+  type ProsodyAccount,
+  type ProsodyExecutables,
+  ProsodyMissing,
+  type StartProsodyOptions,
+  startProsody,
+} from './prosody.js'
+export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
