@@ -16,6 +16,7 @@ const IN_PROCESS = [
   'test/adversarial.test.ts',
   'test/default-logger.test.ts',
   'test/hostile-in-process.test.ts',
+  'test/xml-checks.test.ts',
 ]
 
 export default defineConfig({
