@@ -15,7 +15,9 @@ const packageProject = (name: string): TestProjectInlineConfiguration => ({
 const IN_PROCESS = [
   'test/adversarial.test.ts',
   'test/default-logger.test.ts',
+  'test/guard-in-process.test.ts',
   'test/hostile-in-process.test.ts',
+  'test/xml-checks.test.ts',
 ]
 
 export default defineConfig({

@@ -3,6 +3,7 @@
 // incoming stanza, and an address with an empty domain ('foo@', '/r', '@') throws out of the
 // socket's data handler and ends the process. Which such stanzas reach a component through
 // Prosody 0.12, what guard() makes of them, and proof, in a child process, that the crash is real.
+// What Prosody does not let through is fed to guard() in process in guard-in-process.test.ts.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -11,9 +12,8 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import type { Element } from '@xmpp/client'
-import { type Component, xml } from '@xmpp/component'
-import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
-import { type ErrorRecord, errors, type GuardOptions, guard } from '@xmpp-errors/middleware'
+import { xml } from '@xmpp/component'
+import { type ErrorRecord, errors, guard } from '@xmpp-errors/middleware'
 import {
   collect,
   connectClient,
@@ -24,7 +24,6 @@ import {
 } from '@xmpp-errors/throwaway-clients'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { addressFault } from '../packages/middleware/src/guard.js'
-import { inProcess } from './src/in-process.js'
 import { logSize, recorder, until, userOf, waitForLog } from './src/suite.js'
 
 const server = inject('prosody')
@@ -223,121 +222,6 @@ describe('through Prosody 0.12', () => {
     await sleep(100)
     expect(arrived.filter((s) => s.attrs.id === 'forged')).toEqual([])
     await waitForLog(server.logFile, before, /invalid 'from' address/, 2_000)
-  })
-})
-
-describe('in process: what Prosody does not let through', () => {
-  function guarded(options: GuardOptions = {}) {
-    const r = recorder()
-    const h = inProcess(C11, (c: Component) => {
-      guard(c, { logger: r.logger, onError: (x) => r.records.push(x), ...options })
-      c.middleware.use(errors({ logger: r.logger }))
-      c.iqCallee.get(NS, 'q', () => xml('q', { xmlns: NS }))
-      c.middleware.use(() => undefined)
-    })
-    return { ...r, ...h }
-  }
-
-  it.each(['foo@', '@', '/r', 'a@/b', 'foo@/'])(
-    "answers a malformed to='%s' with jid-malformed from the component's own address",
-    async (to) => {
-      const h = guarded()
-      for (const stanza of [
-        xml('iq', { type: 'get', id: 'i1', from: 'u9@localhost/r', to }, xml('q', { xmlns: NS })),
-        xml('iq', { type: 'set', id: 'i2', from: 'u9@localhost/r', to }, xml('q', { xmlns: NS })),
-        xml('message', { id: 'm1', from: 'u9@localhost/r', to }, xml('body', {}, 'hi')),
-        xml('presence', { id: 'p1', from: 'u9@localhost/r', to }),
-      ]) {
-        expect(h.feed(stanza)).toEqual({ threw: false })
-      }
-      await h.settle()
-      expect(h.written).toEqual(
-        ['iq', 'iq', 'message', 'presence'].map(
-          (name, i) =>
-            `<${name} type="error" from="${C11}" to="u9@localhost/r" id="${['i1', 'i2', 'm1', 'p1'][i]}">` +
-            `<error type="modify" by="${C11}"><jid-malformed xmlns="${NS_STANZAS}"/>` +
-            `<text xmlns="${NS_STANZAS}">malformed 'to' address</text></error></${name}>`,
-        ),
-      )
-      expect(h.lifecycle).toEqual([])
-      expect(h.records.map((r) => r.action)).toEqual(['reply', 'reply', 'reply', 'reply'])
-    },
-  )
-
-  it("answers nothing to an error or result with a malformed 'to', and nothing without a sender", async () => {
-    const h = guarded()
-    h.feed(xml('iq', { type: 'result', id: 'r1', from: 'u9@localhost/r', to: 'foo@' }))
-    h.feed(xml('message', { type: 'error', id: 'e1', from: 'u9@localhost/r', to: 'foo@' }))
-    h.feed(xml('presence', { type: 'error', id: 'e2', from: 'u9@localhost/r', to: '@' }))
-    h.feed(xml('handshake', { to: '@' }))
-    await h.settle()
-    expect(h.written).toEqual([])
-    expect(h.records.map((r) => [r.action, r.reason])).toEqual(
-      Array(4).fill(['drop', 'malformed-address']),
-    )
-  })
-
-  it.each(['foo@', '@', '/r', 'a@/b'])(
-    "closes the stream with improper-addressing for from='%s', and reconnects",
-    async (from) => {
-      const h = guarded()
-      expect(
-        h.feed(xml('iq', { type: 'get', id: 'f1', from, to: C11 }, xml('q', { xmlns: NS }))),
-      ).toEqual({ threw: false })
-      await h.settle()
-      expect(h.written).toEqual([
-        `<stream:error><improper-addressing xmlns="${NS_STREAMS}"/>` +
-          `<text xmlns="${NS_STREAMS}">a stanza arrived with a malformed 'from' address</text>` +
-          '</stream:error>',
-      ])
-      expect(h.lifecycle).toEqual(['close', 'disconnect'])
-    },
-  )
-
-  it("drops a malformed 'from' when told to, and stops for good with afterStreamError: 'stop'", async () => {
-    const drop = guarded({ malformedFrom: 'drop' })
-    drop.feed(xml('iq', { type: 'get', id: 'f1', from: 'foo@', to: C11 }, xml('q', { xmlns: NS })))
-    await drop.settle()
-    expect(drop.written).toEqual([])
-    expect(drop.lifecycle).toEqual([])
-    expect(drop.records.map((r) => [r.action, r.reason])).toEqual([['drop', 'malformed-address']])
-
-    const stop = guarded({ afterStreamError: 'stop' })
-    stop.feed(xml('message', { from: '@', to: C11 }))
-    await stop.settle()
-    expect(stop.lifecycle).toEqual(['stop'])
-  })
-
-  it("survives an 'element' listener that throws, and an 'error' event nobody listens to", async () => {
-    const h = guarded()
-    h.c.on('element', () => {
-      throw new Error('listener bug')
-    })
-    expect(
-      h.feed(
-        xml(
-          'iq',
-          { type: 'get', id: 'x', from: 'u9@localhost/r', to: C11 },
-          xml('q', { xmlns: NS }),
-        ),
-      ),
-    ).toEqual({
-      threw: false,
-    })
-    await h.settle()
-    expect(h.lines).toContain("an 'element' listener threw; the process keeps running")
-    // The listener that threw was registered after xmpp.js's own: the request is still answered.
-    expect(h.written).toHaveLength(1)
-    expect(() => h.c.emit('error', new Error('nobody listens'))).not.toThrow()
-  })
-
-  it('without guard() the same stanza throws out of emit, which on a socket ends the process', () => {
-    const bare = inProcess(C11, (c) => {
-      c.middleware.use(errors({ logger: recorder().logger }))
-    })
-    const fed = bare.feed(xml('message', { from: 'foo@', to: C11 }))
-    expect(fed.threw).toBe(true)
-    expect(String((fed as { error: unknown }).error)).toMatch(/Invalid domain/)
   })
 })
 
