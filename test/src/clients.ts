@@ -1,4 +1,3 @@
-/// <reference path="./xmpp-modules.d.ts" />
 import { randomUUID } from 'node:crypto'
 import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import { type Element, xml } from '@xmpp/xml'
 import {
   type ErrorType,
   lookup,
@@ -268,7 +268,7 @@ describe('hostile input', () => {
       fc.constantFrom('xmlns', 'type', 'by', 'xml:lang', 'code', 'xmlns:stream'),
       fc.oneof(fc.constantFrom(NS_STANZAS, NS_STREAMS, 'cancel', 'wait', 'en'), fc.string()),
     )
-    const { tree } = fc.letrec<{ tree: XmlElement; child: XmlElement | string }>((tie) => ({
+    const { tree } = fc.letrec<{ tree: Element; child: Element | string }>((tie) => ({
       tree: fc
         .tuple(name, attrs, fc.array(tie('child'), { maxLength: 4 }))
         .map(([n, a, children]) => xml(n, a, ...children)),
