@@ -1,9 +1,5 @@
+import parse from '@xmpp/xml/lib/parse.js'
 import type { Element } from './clients.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js (and so a peer using it) reads with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => Element | null
-}
 
 /** XML 1.0 §2.2 Char, code point by code point (not the regex the library uses). */
 export function illegalXmlChar(s: string): number | undefined {

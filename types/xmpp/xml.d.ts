@@ -1,6 +1,7 @@
 declare module '@xmpp/xml' {
   /** An ltx 3 element, as xmpp.js parses and builds them. */
-  export interface Element {
+  export class Element {
+    constructor(name: string, attrs?: Record<string, string>)
     name: string
     attrs: Record<string, string | undefined>
     children: Array<Element | string>
@@ -21,4 +22,11 @@ declare module '@xmpp/xml' {
   export type XmlChild = Element | string | null | undefined | boolean | XmlChild[]
 
   export function xml(name: string, attrs?: XmlAttrs | null, ...children: XmlChild[]): Element
+}
+
+declare module '@xmpp/xml/lib/parse.js' {
+  import type { Element } from '@xmpp/xml'
+
+  /** The parser xmpp.js reads the wire with: the one root element, null for no input. */
+  export default function parse(data: string): Element | null
 }

@@ -1,4 +1,5 @@
 import { type Element, xml } from '@xmpp/xml'
+import parse from '@xmpp/xml/lib/parse.js'
 import {
   type ErrorType,
   lookup,
@@ -19,11 +20,6 @@ import {
   type StreamErrorOptions,
   type XmlElement,
 } from '../src/index.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js reads the wire with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => XmlElement
-}
 
 /** XML 1.0 §2.2 Char, written out by code point rather than as the regex the source uses. */
 function firstIllegalXmlChar(s: string): number | undefined {
@@ -147,7 +143,9 @@ const hostileText = fc.oneof(
 
 function assertWellFormedXml(wire: string): XmlElement {
   expect(firstIllegalXmlChar(wire)).toBeUndefined()
-  return parse(wire)
+  const element = parse(wire)
+  if (element === null) throw new Error(`no element in ${JSON.stringify(wire)}`)
+  return element
 }
 
 // ---- properties --------------------------------------------------------------------------
