@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Property-based: hostile thrown values, hostile stanzas and hostile text through the real
 // middleware chain of a real @xmpp/component 0.13.1 (guard(), errors(), iqCallee routes), in
 // process on a mocked socket. The generators are in src/adversarial/arbitraries.ts, the chain in

@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // A hostile sender must not be able to make the component send more than it receives: echoed
 // payloads are capped (and off for message bodies), error text is capped, and the optional
 // per-sender rate limit answers policy-violation once, then drops. Measured in process, then in

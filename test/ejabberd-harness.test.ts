@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Proves the throwaway ejabberd (tools/servers) works with xmpp.js as the tests use it.
 // Runs whenever the suite runs against ejabberd (always in CI; see global-setup.ts).
 import { readdirSync, readFileSync } from 'node:fs'

@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Faults against a private Prosody: SIGKILL and restart under load, and a StreamError under load.
 // The component must come back, answer again, answer nothing twice, and keep no state that grows.
 import { rm } from 'node:fs/promises'

@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // guard() in process, with no server: what Prosody does not let through to a component (see
 // guard.test.ts for what it does, and for the crash in a child process), fed to a real
 // @xmpp/component 0.13.1 on a mocked socket (test/src/in-process.ts).

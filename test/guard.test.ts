@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // guard(): what xmpp.js does before any middleware runs. It parses `from` and `to` of every
 // incoming stanza, and an address with an empty domain ('foo@', '/r', '@') throws out of the
 // socket's data handler and ends the process. Which such stanzas reach a component through

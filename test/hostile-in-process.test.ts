@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Hostile input against the process, in process: a real @xmpp/component 0.13.1 on a mocked
 // socket (test/src/in-process.ts), with errors() and guard() as a component would use them.
 import type { Element } from '@xmpp/client'

@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Hostile input and hostile conditions on the wire, through a private Prosody 0.12: what the
 // component sends must reach the peer intact (ids with tab/LF/CR), within the stanza size the
 // server accepts, no larger than the request plus a constant, and with bounded memory when the

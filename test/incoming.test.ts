@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // The stream error a server sends when the component's secret is wrong. It arrives before any
 // stanza, so guard() must be what keeps an 'error' event without a listener from ending the
 // process; and guard(), which stops the component, records it once, at error, with a hint.

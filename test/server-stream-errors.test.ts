@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 import { rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'

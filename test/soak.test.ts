@@ -1,4 +1,3 @@
-/// <reference path="./src/xmpp-modules.d.ts" />
 // Soak: a component with errors() under steady load against a private Prosody for SOAK_MINUTES
 // (10 is the target), with a StreamError (and so a reconnection) every minute. Samples memory
 // every SOAK_SAMPLE_SECONDS (10) after a forced GC, prints a table and checks that heap and RSS

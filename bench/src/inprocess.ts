@@ -1,5 +1,6 @@
-import type { Element, IqHandler } from '@xmpp/client'
+import type { Element } from '@xmpp/client'
 import { type Component, component, jid, xml } from '@xmpp/component'
+import type { IqHandler } from '@xmpp/iq/callee'
 import { errors, guard, type Logger, NS_STANZAS, StanzaError } from '@xmpp-errors/middleware'
 
 /** The component's own domain in the in-process benchmarks. */

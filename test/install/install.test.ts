@@ -1,10 +1,9 @@
-/// <reference path="../src/xmpp-modules.d.ts" />
 // The published packages as a user gets them: packed with `pnpm pack`, installed with npm in a
 // project outside the workspace beside @xmpp/component 0.13.1 and @xmpp/client 0.14.0, and run
 // through a real Prosody in three layouts. Inside the workspace there is one ltx, so only here can
 // the suite see what happens when our `@xmpp/xml` and `ltx` are other copies than xmpp.js's.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
@@ -70,7 +69,7 @@ async function settled<T>(promise: Promise<Settled<T>>): Promise<T> {
   return result.value
 }
 
-/** tsc, strict, over the quick start as `quickstart.ts` and its declaration for @xmpp/component. */
+/** tsc, strict, over the quick start as `quickstart.ts` and the declarations of xmpp.js it needs. */
 async function compileQuickstart(project: string, resolution: string): Promise<Command> {
   const tsconfig = `tsconfig.${resolution}.json`
   await copyIn(project, `test/install/fixtures/${tsconfig}`, tsconfig)
@@ -102,7 +101,10 @@ beforeAll(async () => {
   }
   await copyIn(npmLayout, QUICKSTART, 'quickstart.js')
   await copyIn(npmLayout, QUICKSTART, 'quickstart.ts')
-  await copyIn(npmLayout, 'examples/quickstart/xmpp-component.d.ts', 'xmpp-component.d.ts')
+  // xmpp.js ships no types: the project copies the repository's declarations, as the README says.
+  for (const file of await readdir(join(ROOT, 'types/xmpp'))) {
+    await copyIn(npmLayout, `types/xmpp/${file}`, `types/xmpp/${file}`)
+  }
   compiled = Object.fromEntries(
     ['node16', 'bundler'].map((resolution) => [
       resolution,

@@ -1,4 +1,3 @@
-/// <reference path="./xmpp-modules.d.ts" />
 // A real @xmpp/component 0.13.1 (its middleware, iqCallee and iqCaller, its send()) with the
 // socket replaced by an array: what the component would write is collected in `written`, and
 // elements are fed with `emit('element', …)` as the stream parser would. No server, no timers.

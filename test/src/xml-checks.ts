@@ -1,12 +1,7 @@
-/// <reference path="./xmpp-modules.d.ts" />
 import type { Element } from '@xmpp/client'
+import parse from '@xmpp/xml/lib/parse.js'
 import { NS_STREAM } from '@xmpp-errors/conditions'
 import { SaxesParser } from 'saxes'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js (and so a peer using it) reads with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => Element | null
-}
 
 // The one XML 1.0 checker of the repository: every test that asks whether what was written is
 // XML a peer can read asks it here. Two independent judges: our own reading of the Char

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import { type Element, xml } from '@xmpp/xml'
 import { StanzaError, type XmlElement } from '@xmpp-errors/middleware'
 import { attr, type IqContext } from './context.js'
 import { type KeyPage, MAX_PAGE, type NotesStore, type PageRequest } from './store.js'
@@ -77,7 +77,7 @@ export function pageRequest(query: XmlElement, store: NotesStore): PageRequest {
 }
 
 /** XEP-0059's answer: where the page sits in the whole set, and how many there are. */
-function resultSet(page: KeyPage): XmlElement {
+function resultSet(page: KeyPage): Element {
   const first = page.keys[0]
   const last = page.keys.at(-1)
   return xml(

@@ -41,7 +41,8 @@ function elementClassOf(like: unknown): ElementClass | undefined {
  */
 export function xmlLike(like: unknown): BuildElement {
   const Element = elementClassOf(like)
-  if (Element === undefined) return xml
+  // ltx appends a child element of whatever copy of ltx as it is, so our xml() takes any XmlElement.
+  if (Element === undefined) return xml as BuildElement
   return (name, attrs, ...children) => {
     // Attributes are set one by one, skipping absent ones: ltx would copy `attrs` whole.
     const element = new Element(name)

@@ -1,4 +1,5 @@
 import { xml } from '@xmpp/xml'
+import parse from '@xmpp/xml/lib/parse.js'
 import {
   type ErrorType,
   errorTypes,
@@ -22,11 +23,6 @@ import {
   sanitizeXmlText,
   type XmlElement,
 } from '../src/index.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js reads the wire with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => XmlElement
-}
 
 const APP_NS = 'urn:example:app'
 const app = () => xml('quota-exceeded', { xmlns: APP_NS })
@@ -472,7 +468,9 @@ describe('StanzaError.fromElement', () => {
         throw new Error('boom')
       },
     })
-    const badNs = Object.assign(parse(`<error type="cancel"><gone ${ns}/></error>`), {
+    const parsed = parse(`<error type="cancel"><gone ${ns}/></error>`)
+    if (parsed === null) throw new Error('no element')
+    const badNs = Object.assign(parsed, {
       getNS() {
         throw new Error('boom')
       },

@@ -1,4 +1,5 @@
 import { xml } from '@xmpp/xml'
+import parse from '@xmpp/xml/lib/parse.js'
 import {
   lookup,
   NS_STANZAS,
@@ -18,11 +19,6 @@ import {
   type StreamErrorOptions,
   type XmlElement,
 } from '../src/index.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js reads the wire with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => XmlElement
-}
 
 const APP_NS = 'urn:example:app'
 const app = () => xml('too-many-connections', { xmlns: APP_NS })

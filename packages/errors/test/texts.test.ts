@@ -1,3 +1,4 @@
+import parse from '@xmpp/xml/lib/parse.js'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
 import {
@@ -7,11 +8,6 @@ import {
   StreamError,
   type XmlElement,
 } from '../src/index.js'
-
-// @xmpp/xml ships no types; its parser is what xmpp.js reads the wire with.
-const { default: parse } = (await import('@xmpp/xml/lib/parse.js' as string)) as {
-  default: (data: string) => XmlElement
-}
 
 const texts = { en: 'no note named a', de: 'keine Notiz namens a' }
 const textsOf = (el: XmlElement) =>

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { xml } from '@xmpp/xml'
+import { Element as OurElement, xml } from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
 import { StanzaError, StreamError, type XmlElement, xmlLike } from '../src/index.js'
@@ -13,8 +13,6 @@ const { default: OtherElement } = (await import(pathToFileURL(ltx).href)) as {
 }
 
 type ElementClass = new (name: string, attrs?: Record<string, string>) => XmlElement
-// @xmpp/xml ships no types; the class our own elements are made of.
-const { Element: OurElement } = (await import('@xmpp/xml' as string)) as { Element: ElementClass }
 
 const stanzaOfAnotherCopy = () =>
   new OtherElement('iq', { type: 'get', id: 'q1', from: 'u@localhost/r', to: 'svc.localhost' })

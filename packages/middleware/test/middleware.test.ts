@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import { type Element, xml } from '@xmpp/xml'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
@@ -40,7 +40,7 @@ function context(stanza: XmlElement, e: XmppEntity, element?: XmlElement): Conte
   }
 }
 
-function get(id = 'q1', payload: XmlElement = xml('q', { xmlns: NS }, xml('x'))) {
+function get(id = 'q1', payload: Element = xml('q', { xmlns: NS }, xml('x'))) {
   return xml('iq', { type: 'get', id, from: 'u@example.org/r', to: 'c.example.org' }, payload)
 }
 

@@ -63,7 +63,7 @@ describe('serializedLengthBound', () => {
 
   it('has no bound for what serialize would write through String()', () => {
     const odd = xml('q')
-    odd.attrs.n = 42
+    Object.assign(odd.attrs, { n: 42 })
     expect(serializedLengthBound([odd])).toBe(Number.POSITIVE_INFINITY)
   })
 })

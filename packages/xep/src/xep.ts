@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import { type Element, xml } from '@xmpp/xml'
 import type { ErrorType, StanzaCondition } from '@xmpp-errors/conditions'
 import {
   attribute,
@@ -168,7 +168,7 @@ function conditionElement(
   options: Record<string, unknown>,
 ): XmlElement {
   const attrs: Record<string, string> = { xmlns: xep.namespace }
-  const children: XmlElement[] = []
+  const children: Element[] = []
   for (const [key, spec] of Object.entries(data.options ?? {})) {
     const value = options[key]
     if (value === undefined) {

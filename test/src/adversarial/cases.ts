@@ -1,4 +1,3 @@
-/// <reference path="../xmpp-modules.d.ts" />
 // Making a case real: the stanza as an element, and the value the handler throws, with a marker
 // in its text that says whether the peer may see it (PUBLIC) or must never (SECRET).
 import type { Element } from '@xmpp/client'

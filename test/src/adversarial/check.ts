@@ -1,4 +1,3 @@
-/// <reference path="../xmpp-modules.d.ts" />
 // Holds what the component wrote for one case against the oracle, and counts what the suite
 // reports: every written string well-formed XML 1.0 (../xml-checks.ts), no internals in it, the
 // condition, type, text, `by`, addresses and echo the oracle expects, one record per handled error.

@@ -1,4 +1,3 @@
-/// <reference path="../xmpp-modules.d.ts" />
 // The chain under test: a real @xmpp/component 0.13.1 in process (../in-process.ts) with
 // guard(), errors() and iqCallee routes as a component would install them, whose handlers throw
 // what each case says.

@@ -1,4 +1,3 @@
-/// <reference path="../xmpp-modules.d.ts" />
 // The oracle: what the component must write for a case, from RFC 6120's rules, the condition
 // registry (the RFC's table of conditions, default types and blame) and the options the case
 // runs with. It reads the case as generated and what the handler threw, never the middleware's

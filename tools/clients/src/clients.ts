@@ -1,6 +1,3 @@
-// xmpp.js ships no types; these declarations are what the tests and the bench know of it, and
-// `preserve` keeps the reference in the emitted .d.ts, so that a user of this package gets them.
-/// <reference path="../../../test/src/xmpp-modules.d.ts" preserve="true" />
 import { randomUUID } from 'node:crypto'
 import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'
