@@ -32,7 +32,7 @@ export {
   type OutgoingOptions,
   type Refusal,
 } from './outgoing.js'
-export type { ErrorRateLimit, RateLimitOptions } from './rate-limit.js'
+export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
 export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
 export {

@@ -5,7 +5,7 @@ import { insideIqHandler, iqHandlerPayload } from './iq-handler.js'
 import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
-import { ErrorRateLimit, type RateLimitOptions } from './rate-limit.js'
+import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
 import { governs } from './server-stream-error.js'
@@ -65,8 +65,11 @@ export const defaultEcho: Readonly<EchoOptions> = {
 
 /** The middleware, with what it counted. */
 export interface ErrorsMiddleware extends Middleware {
-  /** Present when `rateLimit` is on: `dropped` counts the error replies it suppressed. */
-  readonly rateLimit: ErrorRateLimit | undefined
+  /**
+   * Present when `rateLimit` is on: what the limit counted (`dropped`, the error replies it
+   * suppressed; `senders`, those counted in the current window). Read-only.
+   */
+  readonly rateLimit: RateLimitCounts | undefined
 }
 
 /**
@@ -177,5 +180,5 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       (thrown: unknown) => handle(ctx, thrown),
     )
   }
-  return Object.assign(errorsMiddleware, { rateLimit: limit })
+  return Object.assign(errorsMiddleware, { rateLimit: limit?.counted() })
 }

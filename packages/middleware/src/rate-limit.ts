@@ -13,6 +13,16 @@ export const defaultRateLimit: Readonly<RateLimitOptions> = {
   maxSenders: 10_000,
 }
 
+/** What a limit has counted, read-only: the figures, never the limiter. */
+export interface RateLimitCounts {
+  /** The options in force, defaults filled in. */
+  readonly options: Readonly<RateLimitOptions>
+  /** Error replies dropped since the limit was made. */
+  readonly dropped: number
+  /** Senders counted in the current window: at most `maxSenders`. */
+  readonly senders: number
+}
+
 /** What to do with the next error reply to a sender. */
 export type Verdict = 'reply' | 'last-warning' | 'drop'
 
@@ -29,6 +39,20 @@ export class ErrorRateLimit {
 
   constructor(options: Partial<RateLimitOptions> = {}) {
     this.options = { ...defaultRateLimit, ...options }
+  }
+
+  /** A live read-only view of what this limit counts. */
+  counted(): RateLimitCounts {
+    const limit = this
+    return {
+      options: Object.freeze({ ...limit.options }),
+      get dropped() {
+        return limit.dropped
+      },
+      get senders() {
+        return limit.counts.size
+      },
+    }
   }
 
   check(sender: string, now: number): Verdict {

@@ -168,5 +168,24 @@ describe("errors(), inside xmpp.js's IQ handler", () => {
       ['drop', 'rate-limited', 'debug', 'item-not-found'],
     ])
     expect(middleware.rateLimit?.dropped).toBe(1)
+    expect(middleware.rateLimit?.senders).toBe(1)
+  })
+
+  it('hands out what the limit counted, never the limiter', async () => {
+    const { middleware } = setup({ rateLimit: { max: 1, windowMs: 60_000 } })
+    const counts = middleware.rateLimit
+    expect(counts).toBeDefined()
+    expect(Object.keys(counts ?? {}).sort()).toEqual(['dropped', 'options', 'senders'])
+    expect('check' in (counts ?? {})).toBe(false)
+    // Read-only: neither a count nor an option can be set from outside.
+    expect(() => Object.assign(counts ?? {}, { dropped: 0 })).toThrow(TypeError)
+    expect(() => Object.assign(counts?.options ?? {}, { max: 1_000 })).toThrow(TypeError)
+    const { e } = entity()
+    const stanza = get('a')
+    await middleware(
+      context(stanza, e, stanza.children[0] as XmlElement),
+      throwing(new StanzaError('item-not-found')),
+    )
+    expect(counts?.senders).toBe(1)
   })
 })
