@@ -189,3 +189,38 @@ describe("errors(), inside xmpp.js's IQ handler", () => {
     expect(counts?.senders).toBe(1)
   })
 })
+
+describe('an error built once and thrown for every request', () => {
+  it('answers each stanza from the stanza itself, and is left as it was', async () => {
+    const noSuchNote = new StanzaError('item-not-found', {
+      text: { en: 'no such note', de: 'keine Notiz' },
+    })
+    const before = { ...noSuchNote }
+    const { middleware, records } = setup()
+    const { e } = entity()
+    const ask = (id: string, to: string, lang: string) =>
+      middleware(
+        context(
+          xml(
+            'iq',
+            { type: 'get', id, from: 'u@example.org/r', to, 'xml:lang': lang },
+            xml('q', { xmlns: NS }),
+          ),
+          e,
+        ),
+        throwing(noSuchNote),
+      ) as Promise<XmlElement>
+    const first = await ask('a', 'c.example.org', 'de')
+    const second = await ask('b', 'notes@c.example.org/x', 'en')
+    const errorOf = (reply: XmlElement) =>
+      reply.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'error')
+    expect([first.attrs.id, first.attrs.to]).toEqual(['a', 'u@example.org/r'])
+    expect([second.attrs.id, second.attrs.to]).toEqual(['b', 'u@example.org/r'])
+    expect(errorOf(first)?.attrs.by).toBe('c.example.org')
+    expect(errorOf(second)?.attrs.by).toBe('notes@c.example.org')
+    expect(errorOf(first)?.getChildText('text', NS_STANZAS)).toBe('keine Notiz')
+    expect(errorOf(second)?.getChildText('text', NS_STANZAS)).toBe('no such note')
+    expect(records.map((r) => r.stanza.id)).toEqual(['a', 'b'])
+    expect({ ...noSuchNote }).toEqual(before)
+  })
+})
