@@ -213,7 +213,9 @@ describe('an error built once and thrown for every request', () => {
     const first = await ask('a', 'c.example.org', 'de')
     const second = await ask('b', 'notes@c.example.org/x', 'en')
     const errorOf = (reply: XmlElement) =>
-      reply.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'error')
+      reply.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'error') as
+        | Element
+        | undefined
     expect([first.attrs.id, first.attrs.to]).toEqual(['a', 'u@example.org/r'])
     expect([second.attrs.id, second.attrs.to]).toEqual(['b', 'u@example.org/r'])
     expect(errorOf(first)?.attrs.by).toBe('c.example.org')
