@@ -11,7 +11,10 @@ export interface Variant {
 }
 
 export interface CompareOptions {
-  /** Timed rounds; each round runs every variant once, in order (A B C A B C …). */
+  /**
+   * Timed rounds; each round runs every variant once, the order rotated by one each round
+   * (A B C, B C A, C A B, …).
+   */
   rounds: number
   /** Untimed rounds first, so that every variant is optimised before measuring. */
   warmup: number
@@ -35,7 +38,9 @@ export type Throughputs = Record<string, number[]>
 
 /**
  * Runs the variants alternately, round after round, so that drift (CPU frequency, a busy
- * neighbour, the heap growing) hits all of them alike; ratios are taken within a round.
+ * neighbour, the heap growing) hits all of them alike; ratios are taken within a round. The
+ * order rotates, so that no variant always runs after the same one: one that leaves garbage
+ * (a stack trace per error, say) would otherwise always bill its collections to the next.
  */
 export async function compare(
   variants: readonly Variant[],
@@ -44,7 +49,8 @@ export async function compare(
   const out: Throughputs = {}
   for (const v of variants) out[v.label] = []
   for (let round = 0; round < options.warmup + options.rounds; round++) {
-    for (const v of variants) {
+    const shift = round % variants.length
+    for (const v of [...variants.slice(shift), ...variants.slice(0, shift)]) {
       if (options.gc) collectGarbage()
       v.before?.()
       let seconds: number
