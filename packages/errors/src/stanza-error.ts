@@ -69,8 +69,17 @@ export interface ToElementOptions {
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
-/** The options that hold an address. */
-const ADDRESSES = ['uri', 'by'] as const
+// Most errors are made with none: one shared empty object rather than one each.
+const NO_OPTIONS = Object.freeze({})
+
+/** `by` and `uri` hold an address: a string no longer than any address can be. */
+function assertAddress(option: 'by' | 'uri', value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
+    throw new TypeError(
+      `StanzaError: ${option} must be a string of at most ${MAX_ADDRESS_LENGTH} characters`,
+    )
+  }
+}
 
 function describe(entry: StanzaEntry): string {
   return `${entry.condition} (RFC 6120 §${entry.rfc})`
@@ -110,52 +119,48 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   constructor(condition: C, options?: StanzaErrorOptions<C>)
   constructor(
     condition: C,
-    options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>,
+    options: StanzaErrorOptions<C> = NO_OPTIONS as StanzaErrorOptions<C>,
     fromParser?: Parsed,
   ) {
     const entry = typeof condition === 'string' ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
+    // Each option read once, here: a constructor that sees options of many shapes reads every
+    // property through a megamorphic lookup, which costs more than the rest of it.
+    const { type: given, specifiedBy, application, uri, by, stack, expose } = options
+    const texts = errorTexts(options.text, options.lang, 'StanzaError')
+    const cause = 'cause' in options ? { cause: options.cause } : undefined
     const parsed = issuedParsed(fromParser)
-    const type = options.type ?? entry.type
-    const specified = typeof options.specifiedBy === 'string' && options.application !== undefined
+    const type = given ?? entry.type
     if (
       // The default type is one the registry allows (its tests hold it to that).
-      options.type !== undefined &&
+      given !== undefined &&
       !isAllowedType(condition, type) &&
       // A peer may send a type outside the RFC's list for its condition (RFC 3920 peers send
-      // internal-server-error of type wait), and parsing must keep it.
-      !((parsed !== undefined || specified) && isErrorType(type))
+      // internal-server-error of type wait), and parsing must keep it, as may a XEP its pair.
+      !(
+        (parsed !== undefined || (typeof specifiedBy === 'string' && application !== undefined)) &&
+        isErrorType(type)
+      )
     ) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
           `allowed: ${entry.types.join(', ')}`,
       )
     }
-    if (options.uri !== undefined && entry.characterData !== 'xmpp-uri') {
+    if (uri !== undefined && entry.characterData !== 'xmpp-uri') {
       throw new TypeError(`StanzaError: uri is only carried by gone and redirect, not ${condition}`)
     }
-    for (const key of ADDRESSES) {
-      const value = options[key]
-      if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
-        throw new TypeError(
-          `StanzaError: ${key} must be a string of at most ${MAX_ADDRESS_LENGTH} characters`,
-        )
-      }
-    }
-    const { application } = options
+    assertAddress('uri', uri)
+    assertAddress('by', by)
     if (application !== undefined) assertApplication(application)
-    const texts = errorTexts(options.text, options.lang, 'StanzaError')
     const { text } = texts
 
     // V8 reads the limit when the error is made; restored right after, nothing runs between.
     const stackTraceLimit = Error.stackTraceLimit
-    if (!(options.stack ?? entry.blame === 'server')) Error.stackTraceLimit = 0
-    super(
-      text ? `${condition} - ${text}` : condition,
-      'cause' in options ? { cause: options.cause } : undefined,
-    )
+    if (!(stack ?? entry.blame === 'server')) Error.stackTraceLimit = 0
+    super(text ? `${condition} - ${text}` : condition, cause)
     Error.stackTraceLimit = stackTraceLimit
     // Declared fields, assigned here: class fields would define each one first, then set it.
     this.kind = 'stanza'
@@ -167,10 +172,10 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.text = text
     this.lang = texts.lang
     this.texts = parsed?.texts ?? texts.texts
-    this.by = typeof options.by === 'string' && options.by ? sanitizeXmlText(options.by) : undefined
-    this.uri = options.uri ? sanitizeXmlText(options.uri) : undefined
+    this.by = by ? sanitizeXmlText(by) : undefined
+    this.uri = uri ? sanitizeXmlText(uri) : undefined
     this.application = application
-    this.expose = options.expose ?? entry.blame === 'sender'
+    this.expose = expose ?? entry.blame === 'sender'
     this.originalCondition = parsed?.originalCondition
     this.element = parsed?.element
     this.name = 'StanzaError'
