@@ -84,18 +84,20 @@ export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
   return `${kept}…[cut ${value.length - kept.length} chars]`
 }
 
-function attribute(el: XmlElement, name: string): string | undefined {
-  const value = el.attrs[name]
+/** An attribute's value as recorded: capped, and only if it is a string. */
+function recorded(value: unknown): string | undefined {
   return typeof value === 'string' ? capped(value) : undefined
 }
 
 export function summarize(stanza: XmlElement): StanzaSummary {
+  // Read by name, each once: a lookup by a variable name is a slower, generic one.
+  const { type, id, from, to } = stanza.attrs
   return {
     name: capped(stanza.name),
-    type: attribute(stanza, 'type'),
-    id: attribute(stanza, 'id'),
-    from: attribute(stanza, 'from'),
-    to: attribute(stanza, 'to'),
+    type: recorded(type),
+    id: recorded(id),
+    from: recorded(from),
+    to: recorded(to),
   }
 }
 
