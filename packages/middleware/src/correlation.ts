@@ -10,7 +10,8 @@ export function generatedIds(): () => string {
   let sequence = 0
   return () => {
     sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER
-    return `${tag}-${sequence.toString(36)}`
+    // Decimal: V8 writes a number in base 36 through the runtime, several times slower.
+    return `${tag}-${sequence}`
   }
 }
 
