@@ -73,8 +73,9 @@ export function happyPath(
  * P2: `throw new StanzaError('item-not-found')` through errors(), against returning the same
  * `<error/>` built by hand without errors(); the throw again with `{ stack: true }`, which
  * shows what capturing the stack costs; one StanzaError built once and thrown for every
- * request; and the floor of any throw-based design: a plain
- * Error, without a stack, caught by the least a catcher can do.
+ * request; a different one each time, built ahead, which parts the cost of making an error from
+ * that of throwing a new object; and the floor of any throw-based design: a plain Error,
+ * without a stack, caught by the least a catcher can do.
  */
 export async function errorPath(depth: number, options: DispatchOptions): Promise<Throughputs> {
   await assertSameReplies(depth)
@@ -83,6 +84,11 @@ export async function errorPath(depth: number, options: DispatchOptions): Promis
       variant({ label: 'hand-built', errors: false, route: 'hand-built' }, depth, options.inFlight),
       variant({ label: 'throw', errors: true, route: 'throw' }, depth, options.inFlight),
       variant({ label: 'throw once', errors: true, route: 'throw once' }, depth, options.inFlight),
+      variant(
+        { label: 'throw pre-built', errors: true, route: 'throw pre-built' },
+        depth,
+        options.inFlight,
+      ),
       variant(
         { label: 'throw with stack', errors: true, route: 'throw with stack' },
         depth,
@@ -109,6 +115,7 @@ async function assertSameReplies(depth: number): Promise<void> {
   for (const [errors, route] of [
     [true, 'throw'],
     [true, 'throw once'],
+    [true, 'throw pre-built'],
     [true, 'throw with stack'],
     ['minimal', 'throw Error'],
   ] as const) {

@@ -35,6 +35,7 @@ export type Route =
   | 'result'
   | 'throw'
   | 'throw once'
+  | 'throw pre-built'
   | 'throw with stack'
   | 'hand-built'
   | 'throw Error'
@@ -51,6 +52,10 @@ function handBuilt(ctx: { stanza: Element }): Element {
 // Built once, with no per-request options, and thrown for every request.
 const itemNotFound = new StanzaError('item-not-found')
 
+// Distinct errors built ahead of time: a throw of a new object each time, minus its making.
+const prebuilt = Array.from({ length: 4096 }, () => new StanzaError('item-not-found'))
+let next = 0
+
 /** The iqCallee.get handlers the benchmarks compare. */
 export const routes: Record<Route, IqHandler<Component>> = {
   // P1: builds a result, throws nothing.
@@ -63,6 +68,11 @@ export const routes: Record<Route, IqHandler<Component>> = {
   // The same error built once and thrown many times: nothing to construct per request.
   'throw once': () => {
     throw itemNotFound
+  },
+  // A different error each time, built before the timing: tells what the making costs from what
+  // throwing a new object costs.
+  'throw pre-built': () => {
+    throw prebuilt[next++ & 4095]
   },
   // The same, asking for the stack: what capturing one costs.
   'throw with stack': () => {

@@ -231,6 +231,13 @@ export async function runSuite(
         ),
         ratioFigure(
           'info',
+          `P2 depth ${depth}: a different StanzaError each time, built ahead / floor`,
+          t,
+          'throw pre-built',
+          'floor',
+        ),
+        ratioFigure(
+          'info',
           `P2 error path, depth ${depth}: throw / hand-built`,
           t,
           'throw',
