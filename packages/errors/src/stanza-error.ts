@@ -81,6 +81,11 @@ function assertAddress(option: 'by' | 'uri', value: unknown): void {
   }
 }
 
+/** An address as written: characters XML 1.0 forbids become U+FFFD; empty is none. */
+function written(address: string | undefined): string | undefined {
+  return address ? sanitizeXmlText(address) : undefined
+}
+
 function describe(entry: StanzaEntry): string {
   return `${entry.condition} (RFC 6120 §${entry.rfc})`
 }
@@ -172,8 +177,8 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.text = text
     this.lang = texts.lang
     this.texts = parsed?.texts ?? texts.texts
-    this.by = by ? sanitizeXmlText(by) : undefined
-    this.uri = uri ? sanitizeXmlText(uri) : undefined
+    this.by = written(by)
+    this.uri = written(uri)
     this.application = application
     this.expose = expose ?? entry.blame === 'sender'
     this.originalCondition = parsed?.originalCondition
@@ -189,7 +194,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   toElement(options: ToElementOptions = {}): XmlElement {
     const xml = xmlLike(options.like)
     const attrs: Record<string, string> = { type: this.type }
-    const by = this.by ?? (options.by ? sanitizeXmlText(options.by) : undefined)
+    const by = this.by ?? written(options.by)
     if (by !== undefined) attrs.by = by
     const code = options.legacyCode ? lookup('stanza', this.condition).legacyCode : null
     if (code !== null) attrs.code = String(code)
