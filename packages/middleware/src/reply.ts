@@ -81,22 +81,19 @@ export function isErrorNamed(element: XmlElement): boolean {
   return name === 'error' || name.endsWith(':error')
 }
 
-function isPayload(child: XmlElement | string): child is XmlElement {
-  return typeof child !== 'string' && !isErrorNamed(child)
+function payloadOf(stanza: XmlElement): XmlElement[] {
+  return stanza.children.filter(
+    (child): child is XmlElement => typeof child !== 'string' && !isErrorNamed(child),
+  )
 }
 
 /**
- * Whether the stanza's payload is echoed: all its element children but an `<error/>`, when the
- * echo is on for its kind and they serialize within `maxLength` characters. A bound that needs
- * no serializing settles most payloads; only one near the cap is serialized, no further than it.
+ * Whether the payload serializes within `maxLength` characters. A bound that needs no
+ * serializing settles most payloads; only one near the cap is serialized, no further than it.
  */
-function echoes(stanza: XmlElement, echo: EchoOptions): boolean {
-  const wanted =
-    stanza.name === 'iq' ? echo.iq : stanza.name === 'message' ? echo.message : echo.presence
-  if (!wanted) return false
-  const payload = stanza.children.filter(isPayload)
-  if (serializedLengthBound(payload, echo.maxLength) <= echo.maxLength) return true
-  let remaining = echo.maxLength
+function fits(payload: XmlElement[], maxLength: number): boolean {
+  if (serializedLengthBound(payload, maxLength) <= maxLength) return true
+  let remaining = maxLength
   for (const child of payload) {
     const serialized = serialize(child, remaining)
     if (serialized === undefined) return false
@@ -107,7 +104,11 @@ function echoes(stanza: XmlElement, echo: EchoOptions): boolean {
 
 /** The children to echo in the reply: all of them, or none when off or over the cap. */
 export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
-  return echoes(stanza, echo) ? stanza.children.filter(isPayload) : []
+  const wanted =
+    stanza.name === 'iq' ? echo.iq : stanza.name === 'message' ? echo.message : echo.presence
+  if (!wanted) return []
+  const payload = payloadOf(stanza)
+  return fits(payload, echo.maxLength) ? payload : []
 }
 
 /**
@@ -115,8 +116,7 @@ export function echoFor(stanza: XmlElement, echo: EchoOptions): XmlElement[] {
  * builds. Where that must not be echoed, empty it in place, leaving its name and namespace.
  */
 export function trimEchoedPayload(stanza: XmlElement, payload: XmlElement, echo: EchoOptions) {
-  const echoed = isPayload(payload) && stanza.children.includes(payload) && echoes(stanza, echo)
-  if (!echoed) emptyPayload(payload)
+  if (!echoFor(stanza, echo).includes(payload)) emptyPayload(payload)
 }
 
 /** Leaves the payload element its name and namespace only. */
