@@ -11,7 +11,7 @@ import {
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
-import { construct, issuedParsed, type Parsed, readStanzaError } from './parse.js'
+import { parsed, readStanzaError } from './parse.js'
 import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
@@ -121,12 +121,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   /** When parsed: the element it was read from, as on xmpp.js's own errors. */
   declare readonly element: XmlElement | undefined
 
-  constructor(condition: C, options?: StanzaErrorOptions<C>)
-  constructor(
-    condition: C,
-    options: StanzaErrorOptions<C> = NO_OPTIONS as StanzaErrorOptions<C>,
-    fromParser?: Parsed,
-  ) {
+  constructor(condition: C, options: StanzaErrorOptions<C> = NO_OPTIONS as StanzaErrorOptions<C>) {
     const entry = typeof condition === 'string' ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
@@ -136,18 +131,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     const { type: given, specifiedBy, application, uri, by, stack, expose } = options
     const texts = errorTexts(options.text, options.lang, 'StanzaError')
     const cause = 'cause' in options ? { cause: options.cause } : undefined
-    const parsed = issuedParsed(fromParser)
     const type = given ?? entry.type
     if (
       // The default type is one the registry allows (its tests hold it to that).
       given !== undefined &&
       !isAllowedType(condition, type) &&
-      // A peer may send a type outside the RFC's list for its condition (RFC 3920 peers send
-      // internal-server-error of type wait), and parsing must keep it, as may a XEP its pair.
-      !(
-        (parsed !== undefined || (typeof specifiedBy === 'string' && application !== undefined)) &&
-        isErrorType(type)
-      )
+      // A XEP may pair its application condition with a type outside the RFC's list.
+      !(typeof specifiedBy === 'string' && application !== undefined && isErrorType(type))
     ) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
@@ -176,13 +166,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.blame = entry.blame
     this.text = text
     this.lang = texts.lang
-    this.texts = parsed?.texts ?? texts.texts
+    this.texts = texts.texts
     this.by = written(by)
     this.uri = written(uri)
     this.application = application
     this.expose = expose ?? entry.blame === 'sender'
-    this.originalCondition = parsed?.originalCondition
-    this.element = parsed?.element
+    this.originalCondition = undefined
+    this.element = undefined
     this.name = 'StanzaError'
   }
 
@@ -217,11 +207,11 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
    */
   static fromElement(element: unknown): StanzaError {
     try {
-      const { condition, options, parsed } = readStanzaError(element)
-      return construct(StanzaError, condition, options, parsed)
+      const read = readStanzaError(element)
+      return parsed(new StanzaError(read.condition, read.options), read.parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
-      return construct(StanzaError, 'undefined-condition', {}, {})
+      return new StanzaError('undefined-condition')
     }
   }
 }
