@@ -143,15 +143,3 @@ export function outcome(stanza: XmlElement, normalized: Normalized, policy: Poli
   })
   return { action: 'reply', error: warning, normalized: { error: warning, unknown: false } }
 }
-
-/** `outcome`'s action alone, without a rate limit: what RFC 6120 and `replyTo` allow. */
-export function decide(
-  stanza: XmlElement,
-  error: XmppError,
-  replyTo: Readonly<ReplyTo> = defaultReplyTo,
-): Decision {
-  const result = outcome(stanza, { error, unknown: false }, { replyTo })
-  return result.action === 'drop'
-    ? { action: 'drop', reason: result.reason }
-    : { action: result.action }
-}
