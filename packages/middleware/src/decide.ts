@@ -1,6 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, type StreamError, type XmlElement } from '@xmpp-errors/errors'
-import type { Normalized, XmppError } from './normalize.js'
+import type { Normalized } from './normalize.js'
 import type { ErrorRateLimit } from './rate-limit.js'
 
 export type Decision =
