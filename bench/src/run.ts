@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
+import { PINO_MODES, type PinoMode } from './dispatch.js'
 import { machine } from './machine.js'
 import {
   FULL,
@@ -27,20 +28,27 @@ Each comparison (P1 and P2 at each depth, the construction micro-benchmark, P3, 
 fresh node process, so that one's JIT state does not slow the next. Run with node --expose-gc
 (pnpm bench does), or heap figures mean little.`
 
-/** One child process: some parts, at some depths. */
+/** One child process: some parts, at some depths (P2: with one logger). */
 interface Unit {
   parts: Part[]
   depths: number[]
   construction: boolean
+  loggers?: Array<'no-op' | PinoMode>
 }
 
 function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
   const units: Unit[] = []
   for (const part of PARTS) {
     if (!parts.includes(part)) continue
-    if (part === 'P1' || part === 'P2') {
+    if (part === 'P1') {
       for (const depth of config.depths) {
         units.push({ parts: [part], depths: [depth], construction: false })
+      }
+    } else if (part === 'P2') {
+      for (const logger of ['no-op', ...PINO_MODES] as const) {
+        for (const depth of config.depths) {
+          units.push({ parts: [part], depths: [depth], construction: false, loggers: [logger] })
+        }
       }
       if (part === 'P2') units.push({ parts: ['P2'], depths: [], construction: true })
     } else {

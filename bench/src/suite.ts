@@ -1,6 +1,14 @@
 import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import type { Throughputs } from './compare.js'
-import { constructionCost, type DispatchOptions, errorPath, happyPath } from './dispatch.js'
+import {
+  constructionCost,
+  type DispatchOptions,
+  errorPath,
+  happyPath,
+  loggedErrorPath,
+  PINO_MODES,
+  type PinoMode,
+} from './dispatch.js'
 import { type EndToEndOptions, endToEnd } from './e2e.js'
 import {
   defaultLogger,
@@ -148,6 +156,8 @@ export async function runSuite(
     depths?: readonly number[]
     /** Run P2's construction micro-benchmark (default: when P2 runs). */
     construction?: boolean
+    /** P2's loggers: the no-op one, pino sync, pino async (default: all). */
+    loggers?: ReadonlyArray<'no-op' | PinoMode>
     p3?: () => Promise<P3Setup & { release(): Promise<void> }>
     log?: (line: string) => void
   } = {},
@@ -208,19 +218,46 @@ export async function runSuite(
     }
   }
 
-  if (parts.has('P2')) {
+  const p2Loggers = new Set(options.loggers ?? ['no-op', ...PINO_MODES])
+  for (const mode of PINO_MODES) {
+    if (!parts.has('P2') || !p2Loggers.has(mode)) continue
+    for (const depth of depths) {
+      log(`P2 error path with pino ${mode}, depth ${depth}`)
+      const t = await loggedErrorPath(depth, mode, config.p2)
+      raw[`P2 pino ${mode} depth ${depth}`] = t
+      figures.push(
+        ratioFigure(
+          'P2',
+          `P2-user, pino ${mode}, depth ${depth}: errors() throw / hand-written catch + warn line`,
+          t,
+          'throw',
+          'user catch',
+          { op: '>=', value: 1 },
+        ),
+        ratioFigure(
+          'P2',
+          `P2-limit, pino ${mode}, depth ${depth}: errors() throw / floor + the record as a flat line`,
+          t,
+          'throw',
+          'floor + line',
+          { op: '>=', value: 0.97 },
+        ),
+      )
+    }
+  }
+
+  if (parts.has('P2') && p2Loggers.has('no-op')) {
     for (const depth of depths) {
       log(`P2 error path, depth ${depth}`)
       const t = await errorPath(depth, config.p2)
       raw[`P2 depth ${depth}`] = t
       figures.push(
         ratioFigure(
-          'P2',
-          `P2 error path, depth ${depth}: errors() throw / floor`,
+          'info',
+          `P2 no-op logger, depth ${depth}: errors() throw / floor`,
           t,
           'throw',
           'floor',
-          { op: '>=', value: 0.97 },
         ),
         ratioFigure(
           'info',
