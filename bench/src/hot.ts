@@ -38,6 +38,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     'no-stack': { type: 'boolean', default: false },
     n: { type: 'string' },
+    warmup: { type: 'string', default: '20000' },
     logger: { type: 'string', default: 'no-op' },
   },
 })
@@ -55,7 +56,7 @@ const entity = chain({
   ...(mode === 'no-op' ? {} : { logger: pinoToDevNull(mode) }),
 })
 if (values.n !== undefined) {
-  await pump(entity, 20_000)
+  await pump(entity, Number(values.warmup))
   await pump(entity, Number(values.n))
   process.exit(0)
 }

@@ -96,6 +96,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '15' },
     list: { type: 'boolean', default: false },
+    warmup: { type: 'string', default: '20000' },
   },
 })
 
@@ -120,7 +121,7 @@ if (values.list) {
 } else if (values.shape !== undefined) {
   const shape = all[values.shape]
   if (!shape) throw new Error(`--shape is one of: ${Object.keys(all).join('; ')}`)
-  write(shape, 20_000) // warm-up: optimised before the counted part
+  write(shape, Number(values.warmup)) // optimised before the counted part
   write(shape, Number(values.n))
 } else {
   const n = Number(values.n)

@@ -15,7 +15,7 @@ import {
   type SuiteConfig,
   type SuiteResult,
 } from './suite.js'
-import { machineNotes, table, verdict } from './table.js'
+import { machineNotes, scalingTable, table, verdict } from './table.js'
 
 const USAGE = `Usage: pnpm bench [--quick] [--only P1,P2,P3,P4] [--json FILE]
 
@@ -34,6 +34,7 @@ interface Unit {
   depths: number[]
   construction: boolean
   loggers?: Array<'no-op' | PinoMode>
+  scaling?: boolean
 }
 
 function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
@@ -47,10 +48,17 @@ function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
     } else if (part === 'P2') {
       for (const logger of ['no-op', ...PINO_MODES] as const) {
         for (const depth of config.depths) {
-          units.push({ parts: [part], depths: [depth], construction: false, loggers: [logger] })
+          units.push({
+            parts: [part],
+            depths: [depth],
+            construction: false,
+            loggers: [logger],
+            scaling: false,
+          })
         }
       }
-      if (part === 'P2') units.push({ parts: ['P2'], depths: [], construction: true })
+      units.push({ parts: ['P2'], depths: [], construction: true, scaling: false })
+      units.push({ parts: ['P2'], depths: [], construction: false, loggers: [], scaling: true })
     } else {
       units.push({ parts: [part], depths: [], construction: false })
     }
@@ -155,6 +163,8 @@ async function main(): Promise<number> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   console.log(table(figures))
+  const scaling = scalingTable(figures)
+  if (scaling) console.log(`\n${scaling}`)
   console.log(`\n${verdict(figures)} (${config.mode} mode, ${seconds.toFixed(0)} s)`)
   if (values.json) {
     const file = resolve(values.json)
