@@ -164,13 +164,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     return handle(ctx, new StanzaError('service-unavailable', { stack: false }))
   }
 
-  // The entity last watched: a component has one, so the lookup in its state is done once.
-  let watched: Context['entity'] | undefined
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
-    if (ctx.entity !== watched) {
-      watch(ctx.entity, logger)
-      watched = ctx.entity
-    }
+    watch(ctx.entity, logger)
     // guard() records the server's stream errors, with what it does next.
     const stream = ctx.name === 'stream:error'
     if (ctx.type === 'error' || (stream && !governs(ctx.entity))) observe(ctx.stanza)
