@@ -69,9 +69,6 @@ export interface ToElementOptions {
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
-// Most errors are made with none: one shared empty object rather than one each.
-const NO_OPTIONS = Object.freeze({})
-
 /** `by` and `uri` hold an address: a string no longer than any address can be. */
 function assertAddress(option: 'by' | 'uri', value: unknown): void {
   if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
@@ -121,7 +118,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   /** When parsed: the element it was read from, as on xmpp.js's own errors. */
   declare readonly element: XmlElement | undefined
 
-  constructor(condition: C, options: StanzaErrorOptions<C> = NO_OPTIONS as StanzaErrorOptions<C>) {
+  constructor(condition: C, options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>) {
     const entry = typeof condition === 'string' ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
