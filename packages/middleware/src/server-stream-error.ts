@@ -1,14 +1,21 @@
 import type { StreamCondition } from '@xmpp-errors/conditions'
-import { StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { knownState, stateOf } from './entity-state.js'
-import { type AfterServerStreamError, type ErrorRecord, publish, recordIncoming } from './record.js'
-import type { Logger } from './types.js'
+import type { ConnectionEvent } from './entity-state.js'
 
-export type { AfterServerStreamError }
+/**
+ * What guard() does after the server closes the stream with a stream error:
+ * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
+ * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
+ * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19), when
+ *   `redirectRule` allows it, after the same delay.
+ */
+export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
 
 export interface ServerStreamErrorRule {
   action: AfterServerStreamError
-  /** What the condition most likely means for a component (XEP-0114), for the log. */
+  /**
+   * What the condition most likely means for a component (XEP-0114), for the log. `{port}` is
+   * the port the component connected to.
+   */
   hint: string
 }
 
@@ -36,7 +43,7 @@ export const serverStreamErrors = {
   },
   'host-unknown': {
     action: 'stop',
-    hint: 'the server has no component of this domain: check the domain and the server configuration',
+    hint: 'the server has no component of this domain on port {port}: is that its client (c2s) port rather than its component port? Else check the domain and the server configuration',
   },
   'improper-addressing': {
     action: 'stop',
@@ -119,213 +126,69 @@ export function backoffDelay(
   return Math.round(Math.min(jittered, options.maxMs))
 }
 
-/** The parts of an xmpp.js component this policy drives. */
-export interface GovernedEntity {
-  options?: { service?: string }
-  /** xmpp.js's reconnect plugin; its `delay` is read when it schedules an attempt. */
-  reconnect?: { stop(): void } | undefined
-  start?(): Promise<unknown>
-  stop?(): Promise<unknown>
-}
+/** The machine's event for a rule's action (see `transition` in entity-state.ts). */
+export const eventOf = {
+  stop: 'refused',
+  reconnect: 'failed',
+  'see-other-host': 'redirected',
+} as const satisfies Record<AfterServerStreamError, ConnectionEvent>
 
-export interface ServerStreamErrorOptions {
-  logger: Logger
-  onError: ((record: ErrorRecord) => void) | undefined
-  backoff: Readonly<BackoffOptions>
-  /** The correlation id of each record, as guard() gives them. */
-  nextId: () => string
-}
+/** Consecutive redirects followed before see-other-host is taken for a plain reconnect. */
+export const MAX_REDIRECTS = 5
 
-/** Whether guard() records the entity's server stream errors, so errors() must not. */
-export function governs(entity: object): boolean {
-  return knownState(entity)?.governed ?? false
-}
-
-const SOCKET_CLOSING = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_WRITE_AFTER_END'])
-
-function isSocketClosing(error: unknown): boolean {
+/** A host as written in `service` or see-other-host, lower case, brackets off an IPv6 address. */
+function hostAndPort(address: string): { host: string; port: string } | undefined {
   try {
-    return SOCKET_CLOSING.has((error as { code?: unknown }).code as string)
-  } catch {
-    return false
-  }
-}
-
-function isUnexpectedResponse(error: unknown): boolean {
-  try {
-    return (error as { message?: unknown }).message === 'Unexpected server response'
-  } catch {
-    return false
-  }
-}
-
-function conditionOf(error: unknown): StreamCondition | undefined {
-  try {
-    const { name, condition } = error as { name?: unknown; condition?: unknown }
-    return name === 'StreamError' &&
-      typeof condition === 'string' &&
-      condition in serverStreamErrors
-      ? (condition as StreamCondition)
-      : undefined
+    const url = new URL(address.includes('://') ? address : `xmpp://${address}`)
+    return { host: url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port: url.port }
   } catch {
     return undefined
   }
 }
 
 /**
- * Takes over what follows a stream error from the server. Returns the hook guard() calls before
- * each event the entity emits: the stream error arrives as an 'element', and the delay of the
- * reconnect plugin must be set before 'disconnect' reaches it.
+ * Whether to follow a see-other-host to `host`. XEP-0114 has no TLS, and the handshake is
+ * SHA-1 of a stream id the server picks and the secret: whoever receives one can guess the
+ * secret offline. So the component follows a redirect only to the host of its configured
+ * service (any port), or to one of `allowed` (`host` for any port, or `host:port`); never past
+ * MAX_REDIRECTS in a row without coming online.
  */
-export function governServerStreamErrors(
-  entity: GovernedEntity,
-  options: ServerStreamErrorOptions,
-): (event: string | symbol, args: unknown[]) => boolean {
-  stateOf(entity).governed = true
-  let attempt = 0
-  let backingOff = false
-  // The 'disconnect' that follows a stream error waits the delay that error set.
-  let delaySet = false
-  // From a see-other-host until online (or stopped) on the host it names.
-  let redirecting = false
-  // From a stream error until the socket it came on is gone.
-  let closing = false
-  let stopping = false
-  let originalDelay: number | undefined
-  const waiters = new Set<{ resolve(): void; reject(error: unknown): void }>()
-
-  function settle(error?: unknown) {
-    for (const waiter of waiters) error === undefined ? waiter.resolve() : waiter.reject(error)
-    waiters.clear()
+export function redirectRule(
+  host: string | undefined,
+  service: string | undefined,
+  allowed: readonly string[],
+  redirects: number,
+): { follow: true; service: string } | { follow: false; why: string } {
+  if (host === undefined) return { follow: false, why: 'the host given is malformed' }
+  const target = hostAndPort(host)
+  const home = service === undefined ? undefined : hostAndPort(service)
+  if (target === undefined) return { follow: false, why: 'the host given is malformed' }
+  const allowedHost = (entry: string) => {
+    const a = hostAndPort(entry)
+    return a !== undefined && a.host === target.host && (a.port === '' || a.port === target.port)
   }
-
-  function setDelay(delay: number) {
-    const plugin = entity.reconnect as { delay?: number } | undefined
-    if (plugin === undefined) return
-    originalDelay ??= plugin.delay
-    plugin.delay = delay
-  }
-
-  function onStreamError(element: XmlElement) {
-    closing = true
-    const error = StreamError.fromElement(element)
-    const rule: ServerStreamErrorRule = serverStreamErrors[error.condition]
-    let next: NonNullable<ErrorRecord['next']>
-    let what: string
-    if (rule.action === 'stop') {
-      stopping = true
-      entity.reconnect?.stop()
-      next = { action: 'stop', hint: rule.hint }
-      what = 'stopped, not reconnecting'
-      // The server's stream error, as our StreamError reads it: its condition and text.
-      settle(error)
-    } else if (rule.action === 'see-other-host') {
-      // xmpp.js's connection follows it by itself, once the stream is down.
-      redirecting = true
-      next = { action: 'see-other-host', hint: rule.hint, host: error.host }
-      what = `reconnecting to ${error.host ?? 'the host given'}`
-    } else {
-      backingOff = true
-      const delayMs = backoffDelay(attempt, options.backoff)
-      attempt += 1
-      setDelay(delayMs)
-      delaySet = true
-      next = { action: 'reconnect', hint: rule.hint, delayMs, attempt }
-      what = `reconnecting in ${delayMs} ms (attempt ${attempt})`
-    }
-    const record = recordIncoming(
-      element,
-      error,
-      {
-        level: rule.action === 'stop' ? 'error' : 'warn',
-        msg: `the server closed the stream with ${error.condition}: ${rule.hint}; ${what}`,
-        next,
-      },
-      options.nextId(),
-    )
-    publish(record, options.logger, options.onError)
-  }
-
-  const start = entity.start
-  if (typeof start === 'function') {
-    /**
-     * Resolves once online. Rejects when the server refuses the configuration, or the component
-     * is stopped first; a stream error that is retried is not the end of starting.
-     */
-    entity.start = function guardedStart(this: GovernedEntity) {
-      return new Promise<void>((resolve, reject) => {
-        const waiter = { resolve, reject }
-        waiters.add(waiter)
-        start.call(this).then(
-          () => {
-            waiters.delete(waiter)
-            resolve()
-          },
-          (error: unknown) => {
-            // A server's stream error is the policy's to settle: a configuration error has
-            // rejected it already (onStreamError runs first, as the element is emitted), the
-            // others wait for 'online'; so does a redirect.
-            if (redirecting || conditionOf(error) !== undefined) return
-            waiters.delete(waiter)
-            reject(error)
-          },
-        )
-      })
+  if (target.host !== home?.host && !allowed.some(allowedHost)) {
+    return {
+      follow: false,
+      why: `${host} is neither the configured service's host nor in redirectHosts`,
     }
   }
-
-  // The hook: true when the event is to be swallowed (see react).
-  return (event, args) => {
-    try {
-      return react(event, args)
-    } catch (bug) {
-      try {
-        options.logger.error({ err: bug }, 'guard() failed to handle a server stream error')
-      } catch {}
-      return false
-    }
+  if (redirects >= MAX_REDIRECTS) {
+    return { follow: false, why: `${MAX_REDIRECTS} redirects in a row without coming online` }
   }
+  return { follow: true, service: `xmpp://${host}` }
+}
 
-  function react(event: string | symbol, args: unknown[]): boolean {
-    if (event === 'error' && closing && isSocketClosing(args[0])) {
-      // The server closes the socket after its stream error (RFC 6120 §4.9.1.1), while xmpp.js
-      // still writes its closing tag: an expected end, not news at each reconnect attempt.
-      options.logger.debug({ err: args[0] }, "socket closed after the server's stream error")
-      return true
-    }
-    if (event === 'error' && redirecting && isUnexpectedResponse(args[0])) {
-      // @xmpp/component 0.13 sends its handshake on the stream header and takes the next element
-      // for the answer: here the see-other-host, which is no failure of ours to report.
-      return true
-    }
-    if (event === 'element') {
-      const element = args[0] as XmlElement | undefined
-      if (element?.name === 'stream:error') onStreamError(element)
-    } else if (event === 'disconnect') {
-      closing = false
-      if (stopping) {
-        // After xmpp.js has closed the socket: 'offline', so that nothing reconnects it.
-        Promise.resolve()
-          .then(() => entity.stop?.())
-          .catch(() => {})
-      } else if (delaySet) {
-        delaySet = false
-      } else if (backingOff) {
-        // A failed reconnect (the server still down, say) waits as long as the next attempt.
-        setDelay(backoffDelay(attempt, options.backoff))
-        attempt += 1
+/**
+ * A server that does not answer the stream header or the handshake in time (xmpp.js's
+ * TimeoutError). Before the component was ever online, it is most likely not a component port,
+ * or not a server at all: `start()` rejects. Later, it is retried as a stream error would be.
+ */
+export function timeoutRule(everOnline: boolean): ServerStreamErrorRule {
+  return everOnline
+    ? { action: 'reconnect', hint: 'the server did not answer in time' }
+    : {
+        action: 'stop',
+        hint: "the server did not answer in time: is the service the server's component (XEP-0114) port?",
       }
-    } else if (event === 'online') {
-      redirecting = false
-      attempt = 0
-      backingOff = false
-      if (originalDelay !== undefined) setDelay(originalDelay)
-      settle()
-    } else if (event === 'offline') {
-      stopping = false
-      redirecting = false
-      settle(new Error('the component was stopped before it was online'))
-    }
-    return false
-  }
 }
