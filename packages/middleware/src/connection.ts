@@ -109,7 +109,12 @@ export function followConnection(
   }
 
   /** The policy's verdict on a stream error or a timeout: one transition, one record. */
-  function verdict(rule: ServerStreamErrorRule, error: StreamError, element: XmlElement, timeout?: number) {
+  function verdict(
+    rule: ServerStreamErrorRule,
+    error: StreamError,
+    element: XmlElement,
+    timeout?: number,
+  ) {
     let event: ConnectionEvent = eventOf[rule.action]
     let redirect: ReturnType<typeof redirectRule> | undefined
     if (rule.action === 'see-other-host') {
@@ -210,14 +215,11 @@ export function followConnection(
           timedOut()
           return true
         }
-        // @xmpp/component takes the see-other-host for the answer to its handshake.
-        if (phase === 'redirecting' && isUnexpectedResponse(error)) return true
-        // The server closes the socket after its stream error (RFC 6120 §4.9.1.1) while
-        // xmpp.js still writes its closing tag: an expected end.
-        return (
-          (phase === 'backing-off' || phase === 'redirecting' || phase === 'stopping') &&
-          isSocketClosing(error)
-        )
+        // After the server's stream error: @xmpp/component takes a see-other-host for the
+        // answer to its handshake; the server closes the socket (RFC 6120 §4.9.1.1) while
+        // xmpp.js still writes its closing tag. Both are the expected end, recorded already.
+        const after = phase === 'backing-off' || phase === 'redirecting' || phase === 'stopping'
+        return after && (isUnexpectedResponse(error) || isSocketClosing(error))
       }
       default:
         return false
@@ -243,9 +245,8 @@ export function followConnection(
           (error: unknown) => {
             if (isTimeoutError(error)) return timedOut()
             // The policy settles a server's stream error (a refusal has rejected already, as
-            // the element is emitted before), and a redirect.
+            // the element is emitted before).
             if (streamConditionOf(error) !== undefined) return
-            if (state.phase === 'redirecting' && isUnexpectedResponse(error)) return
             waiters.delete(waiter)
             reject(error)
           },

@@ -174,7 +174,12 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     } catch (error) {
       // The listener's throw would escape the socket's data handler and end the process.
       emitRecord(
-        recordEvent(error, 'error', "an 'element' listener threw; the process keeps running", nextId()),
+        recordEvent(
+          error,
+          'error',
+          "an 'element' listener threw; the process keeps running",
+          nextId(),
+        ),
       )
       return true
     }

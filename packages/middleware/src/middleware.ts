@@ -1,18 +1,12 @@
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
-import { languagesOf, textLanguage } from './language.js'
 import { governs } from './entity-state.js'
+import { languagesOf, textLanguage } from './language.js'
 import { stderrLogger } from './logger.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
-import {
-  type ErrorRecord,
-  publish,
-  recordEvent,
-  recordHandled,
-  recordIncoming,
-} from './record.js'
+import { type ErrorRecord, publish, recordEvent, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'

@@ -35,7 +35,12 @@ export function watch(entity: XmppEntity, recorder: Recorder): void {
       ) {
         if (isSocketReset(error) && closedByUs(entity)) {
           publish(
-            recordEvent(error, 'debug', 'socket reset after our stream error, as expected', nextId()),
+            recordEvent(
+              error,
+              'debug',
+              'socket reset after our stream error, as expected',
+              nextId(),
+            ),
           )
         } else {
           publish(recordEvent(error, 'error', 'xmpp.js emitted an error', nextId()))

@@ -59,7 +59,9 @@ export function peerStanzaError(thrown: unknown): { element: object; from: unkno
   return read(thrown, (e) => {
     const element = e.element
     if (e.name !== 'StanzaError' || typeof element !== 'object' || element === null) return
-    const from = read(element, (el) => read(el.parent, (parent) => read(parent.attrs, (a) => a.from)))
+    const from = read(element, (el) =>
+      read(el.parent, (parent) => read(parent.attrs, (a) => a.from)),
+    )
     return { element, from }
   })
 }
