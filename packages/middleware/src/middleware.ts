@@ -141,7 +141,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
           emit(recordEvent(bug, 'error', 'errors() failed while handling an error', nextId()))
         } catch {}
         // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
-        if (insideIqHandler(ctx)) emptyPayload(ctx.element as XmlElement)
+        const payload = iqHandlerPayload(ctx)
+        if (payload !== undefined) emptyPayload(payload)
         return undefined
       }
     }

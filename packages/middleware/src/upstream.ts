@@ -1,4 +1,5 @@
 import { StanzaError } from '@xmpp-errors/errors'
+import { peerStanzaError } from './xmpp-internals.js'
 
 /**
  * What becomes of an error reply a handler's own request got from another entity and did not
@@ -16,38 +17,14 @@ export interface Upstream {
   text: string | undefined
 }
 
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read()
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The `<error/>` of xmpp.js's own StanzaError, which iqCaller rejects with when the entity it
- * asked answers with an error. Its name is the same as ours: the element tells them apart.
- */
-function upstreamElement(thrown: unknown): object | undefined {
-  return safely(() => {
-    if (typeof thrown !== 'object' || thrown === null) return undefined
-    const { name, element } = thrown as { name?: unknown; element?: unknown }
-    return name === 'StanzaError' && typeof element === 'object' && element !== null
-      ? element
-      : undefined
-  })
-}
-
 /** The peer's error, parsed by our own reader, with who sent it. */
 export function readUpstream(
   thrown: unknown,
 ): { upstream: Upstream; error: StanzaError } | undefined {
-  const element = upstreamElement(thrown)
-  if (element === undefined) return undefined
-  const error = StanzaError.fromElement(element)
-  const from = safely(
-    () => (element as { parent?: { attrs?: { from?: unknown } } }).parent?.attrs?.from,
-  )
+  const peer = peerStanzaError(thrown)
+  if (peer === undefined) return undefined
+  const error = StanzaError.fromElement(peer.element)
+  const { from } = peer
   return {
     error,
     upstream: {
