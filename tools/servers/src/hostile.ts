@@ -78,12 +78,12 @@ export interface HostileServerOptions {
 
 /** The server's stream error, as `<stream:error/>` text. */
 export function streamErrorXml({ condition, content, text }: ScriptedStreamError): string {
-  const body = content === undefined ? '' : escape(content)
-  const textXml = text === undefined ? '' : `<text xmlns='${NS_STREAMS}'>${escape(text)}</text>`
+  const body = content === undefined ? '' : escapeText(content)
+  const textXml = text === undefined ? '' : `<text xmlns='${NS_STREAMS}'>${escapeText(text)}</text>`
   return `<stream:error><${condition} xmlns='${NS_STREAMS}'>${body}</${condition}>${textXml}</stream:error>`
 }
 
-function escape(text: string): string {
+function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
