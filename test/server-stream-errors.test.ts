@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { inspect } from 'node:util'
 import { component } from '@xmpp/component'
 import {
   type ErrorRecord,
@@ -103,6 +104,52 @@ describe('a wrong secret', () => {
       }),
     )
   }, 20_000)
+})
+
+describe('diagnostics (Prosody): the wrong port, the wrong secret', () => {
+  it('names a client port as the likely cause of host-unknown, with the port used', async () => {
+    const wrong = guarded(
+      { host: second.host, componentPort: second.c2sPort },
+      componentOf(second, 'c2'),
+      second.componentSecret,
+    )
+    const failure = (await wrong.c.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { condition?: string }) | undefined
+    expect(failure?.condition).toBe('host-unknown')
+    expect(wrong.records).toHaveLength(1)
+    const hint = wrong.records[0]?.next?.hint
+    console.log(`component on Prosody's c2s port: ${hint}`)
+    // Before: "check the domain and the server configuration", no port named.
+    expect(hint).toContain(`port ${second.c2sPort}`)
+    expect(hint).toMatch(/client \(c2s\) port rather than its component port/)
+  })
+
+  it('rejects start() with a short error on a wrong secret: condition and text, the element hidden', async () => {
+    const wrong = guarded(
+      { host: second.host, componentPort: second.componentPort },
+      componentOf(second, 'c2'),
+      `not ${second.componentSecret}`,
+    )
+    const failure = (await wrong.c.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { condition?: string; element?: unknown }) | undefined
+    expect(isStreamError(failure)).toBe(true)
+    expect(failure?.condition).toBe('not-authorized')
+    // What Node prints for an unhandled rejection: before, 58 lines, mostly the parsed element
+    // and its circular `parent`.
+    const printed = inspect(failure)
+    console.log(
+      `wrong secret: start() rejects with ${printed.split('\n').length} lines:\n${printed}`,
+    )
+    expect(Object.keys(failure ?? {})).not.toContain('element')
+    expect(failure?.element).toBeDefined()
+    expect(printed).not.toMatch(/parent/)
+    expect(printed.split('\n').length).toBeLessThanOrEqual(15)
+    expect(failure?.message).toMatch(/^not-authorized/)
+  })
 })
 
 describe('conflict (Prosody: another connection holds the domain)', () => {

@@ -58,10 +58,15 @@ function portOf(service: string | undefined): string {
   }
 }
 
-/** The rejection of start(): short to print, so its element (with a circular `parent`) is hidden. */
+/**
+ * The rejection of start(), short to print: the condition and the server's text. Its element
+ * (with a circular `parent`) is kept but not enumerable, and its stack, which runs through
+ * xmpp.js's parser, is left out.
+ */
 function asRejection(error: StreamError): StreamError {
   try {
     Object.defineProperty(error, 'element', { enumerable: false })
+    error.stack = `${error.name}: ${error.message}`
   } catch {}
   return error
 }
