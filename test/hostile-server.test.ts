@@ -253,7 +253,7 @@ describe('finding 1: see-other-host with a malformed host', () => {
   it('never ends the process: each is recorded, and the component reconnects home with backoff', async () => {
     const server = await hostile({
       script: (i) => ({
-        header: { condition: 'see-other-host', content: HOSTS[i % HOSTS.length] },
+        header: { condition: 'see-other-host', content: HOSTS[i % HOSTS.length] ?? '' },
       }),
     })
     const dir = await mkdtemp(join(tmpdir(), 'xmpp-errors-hostile-'))

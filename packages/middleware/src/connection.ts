@@ -78,7 +78,7 @@ function asRejection(error: StreamError): StreamError {
  * what each stream error means, in server-stream-error.ts.
  */
 export function followConnection(
-  entity: PatchableConnection,
+  entity: Partial<PatchableConnection> & object,
   options: ConnectionOptions,
 ): ConnectionDriver {
   const state = stateOf(entity)

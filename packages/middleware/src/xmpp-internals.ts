@@ -248,7 +248,7 @@ export function patchConnection(entity: PatchableConnection, hooks: ConnectionHo
 }
 
 /** The configured service, as `component({ service })` keeps it. */
-export function serviceOf(entity: PatchableConnection): string | undefined {
+export function serviceOf(entity: Partial<PatchableConnection>): string | undefined {
   return entity.options?.service
 }
 
@@ -256,11 +256,11 @@ export function serviceOf(entity: PatchableConnection): string | undefined {
  * The reconnect plugin's delay before its next attempt: read when it schedules one, on
  * 'disconnect' (`@xmpp/reconnect` index.js:15).
  */
-export function reconnectDelay(entity: PatchableConnection): number | undefined {
+export function reconnectDelay(entity: Partial<PatchableConnection>): number | undefined {
   return (entity.reconnect as ReconnectPlugin | undefined)?.delay
 }
 
-export function setReconnectDelay(entity: PatchableConnection, delay: number): void {
+export function setReconnectDelay(entity: Partial<PatchableConnection>, delay: number): void {
   const plugin = entity.reconnect as ReconnectPlugin | undefined
   if (plugin !== undefined) plugin.delay = delay
 }
@@ -269,7 +269,7 @@ export function setReconnectDelay(entity: PatchableConnection, delay: number): v
  * How long xmpp.js waits for the server's stream header and for the answer to the handshake
  * (`@xmpp/connection` index.js:16, `this.timeout`, 2 s).
  */
-export function answerTimeout(entity: PatchableConnection): number {
+export function answerTimeout(entity: Partial<PatchableConnection>): number {
   const timeout = (entity as { timeout?: unknown }).timeout
   return typeof timeout === 'number' ? timeout : 2000
 }
@@ -280,7 +280,7 @@ export function answerTimeout(entity: PatchableConnection): number {
  * was and the reconnect plugin, which waits for 'disconnect', never runs. A destroyed socket
  * closes, and `@xmpp/connection` index.js:68 then resets and emits 'disconnect'.
  */
-export function dropSocket(entity: PatchableConnection): void {
+export function dropSocket(entity: Partial<PatchableConnection>): void {
   try {
     entity.socket?.destroy?.()
   } catch {}
