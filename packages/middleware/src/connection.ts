@@ -71,6 +71,24 @@ function asRejection(error: StreamError): StreamError {
   return error
 }
 
+/** Where a connection is that guard() starts to follow: xmpp.js's status, as a phase. */
+function phaseOf(status: string | undefined): Phase {
+  switch (status) {
+    case 'online':
+      return 'online'
+    case 'connecting':
+    case 'connect':
+    case 'opening':
+      return 'connecting'
+    case 'open':
+      return 'handshaking'
+    case 'disconnect':
+      return 'backing-off'
+    default:
+      return 'idle'
+  }
+}
+
 /**
  * Follows a guarded entity's connection through its phases (see `transition`): the xmpp.js
  * events and the policy's verdicts in, the reconnect plugin's delay and target out, one record
@@ -82,7 +100,7 @@ export function followConnection(
   options: ConnectionOptions,
 ): ConnectionDriver {
   const state = stateOf(entity)
-  state.phase = 'idle'
+  state.phase = phaseOf(entity.status)
   let attempt = 0
   let redirects = 0
   let everOnline = false

@@ -137,10 +137,13 @@ export const eventOf = {
 export const MAX_REDIRECTS = 5
 
 /** A host as written in `service` or see-other-host, lower case, brackets off an IPv6 address. */
-function hostAndPort(address: string): { host: string; port: string } | undefined {
+function hostAndPort(
+  address: string,
+): { host: string; port: string; protocol: string } | undefined {
   try {
     const url = new URL(address.includes('://') ? address : `xmpp://${address}`)
-    return { host: url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port: url.port }
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+    return { host, port: url.port, protocol: url.protocol }
   } catch {
     return undefined
   }
@@ -176,7 +179,8 @@ export function redirectRule(
   if (redirects >= MAX_REDIRECTS) {
     return { follow: false, why: `${MAX_REDIRECTS} redirects in a row without coming online` }
   }
-  return { follow: true, service: `xmpp://${host}` }
+  // On the configured service's protocol, as xmpp.js's own redirect does.
+  return { follow: true, service: `${home?.protocol ?? 'xmpp:'}//${host}` }
 }
 
 /**
