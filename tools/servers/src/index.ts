@@ -31,3 +31,14 @@ export {
   startProsody,
 } from './prosody.js'
 export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
+export {
+  type EnsurePackagesOptions,
+  ensureInstalled,
+  ensurePackages,
+  installCommand,
+  type Machine,
+  MissingPackages,
+  SYSTEM_PACKAGES,
+  type SystemPackage,
+  type SystemPackageName,
+} from './system-packages.js'
