@@ -32,6 +32,7 @@ export {
 } from './prosody.js'
 export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
 export {
+  DEBIAN_PYTHON,
   type EnsurePackagesOptions,
   ensureInstalled,
   ensurePackages,

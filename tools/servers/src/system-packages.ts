@@ -14,10 +14,14 @@ export interface SystemPackage {
   installed(): boolean
 }
 
+/**
+ * Debian's Python, which python3-* packages install for: a `python3` found first on PATH (pyenv,
+ * a virtualenv) may not see them.
+ */
+export const DEBIAN_PYTHON = '/usr/bin/python3'
+
 const python3Imports = (module: string) =>
-  spawnSync(findExecutable('python3') ?? '/usr/bin/python3', ['-c', `import ${module}`], {
-    stdio: 'ignore',
-  }).status === 0
+  spawnSync(DEBIAN_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0
 
 export const SYSTEM_PACKAGES = {
   prosody: {
