@@ -155,15 +155,19 @@ export function followConnection(
       settle(asRejection(error))
     } else {
       const delayMs = backOff()
+      const again = `in ${delayMs} ms (attempt ${attempt})`
       if (redirect?.follow) {
         redirects += 1
         target = redirect.service
         next = { action: 'see-other-host', hint, host: error.host, delayMs, attempt }
-        what = `reconnecting to ${error.host} in ${delayMs} ms (attempt ${attempt})`
+        what = `reconnecting to ${error.host} ${again}`
       } else {
         next = { action: 'reconnect', hint, delayMs, attempt }
-        if (redirect) next.host = error.host
-        what = `${redirect ? `not followed (${redirect.follow ? '' : redirect.why}), ` : ''}reconnecting in ${delayMs} ms (attempt ${attempt})`
+        what = `reconnecting ${again}`
+        if (redirect) {
+          next.host = error.host
+          what = `not followed (${redirect.why}), ${what}`
+        }
       }
     }
     const cause =

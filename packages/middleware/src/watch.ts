@@ -1,4 +1,4 @@
-import { isStanzaError, isXmppError } from '@xmpp-errors/errors'
+import { isStanzaError } from '@xmpp-errors/errors'
 import { closedByUs, stateOf } from './entity-state.js'
 import { type ErrorRecord, recordEvent, wasRecorded } from './record.js'
 import type { XmppEntity } from './types.js'
@@ -30,7 +30,7 @@ export function watch(entity: XmppEntity, recorder: Recorder): void {
       } else if (
         entity.listenerCount('error') === 1 &&
         // A stream error the server sent us: recorded when its element passes the middleware.
-        !isServerStreamError(error, isXmppError) &&
+        !isServerStreamError(error) &&
         !wasRecorded(error)
       ) {
         if (isSocketReset(error) && closedByUs(entity)) {

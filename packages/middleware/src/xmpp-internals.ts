@@ -8,7 +8,7 @@
  * 0.13.3, `@xmpp/reconnect` 0.13.2, `@xmpp/events` 0.13.2 and `@xmpp/iq` 0.13.3, which it
  * depends on; the 0.14 packages have the same lines.
  */
-import type { XmlElement } from '@xmpp-errors/errors'
+import { isXmppError, type XmlElement } from '@xmpp-errors/errors'
 import type { Context } from './types.js'
 
 // ---- recognizers of xmpp.js's error shapes ----------------------------------------------------
@@ -35,11 +35,11 @@ export function isTimeoutError(error: unknown): boolean {
 
 /**
  * `@xmpp/connection` lib/StreamError.js (via `@xmpp/error`): the server's stream error, emitted
- * as 'error' by `_onStreamError` (index.js:115). Its name is the same as ours and it carries the
- * element it was read from: `isOurs` tells them apart.
+ * as 'error' by `_onStreamError` (index.js:115). Its name is the same as ours (which may carry
+ * an element too, when parsed): our brand tells them apart.
  */
-export function isServerStreamError(error: unknown, isOurs: (error: unknown) => boolean): boolean {
-  if (isOurs(error)) return false
+export function isServerStreamError(error: unknown): boolean {
+  if (isXmppError(error)) return false
   return read(error, (e) => e.name === 'StreamError' && e.element !== undefined) === true
 }
 
