@@ -6,7 +6,8 @@
  * Each patch names the xmpp.js version and the source line it defends against:
  * `@xmpp/component` 0.13.1 (CommonJS), with `@xmpp/connection` 0.13.3, `@xmpp/connection-tcp`
  * 0.13.3, `@xmpp/reconnect` 0.13.2, `@xmpp/events` 0.13.2 and `@xmpp/iq` 0.13.3, which it
- * depends on; the 0.14 packages have the same lines.
+ * depends on. The 0.14 packages (what `@xmpp/client` 0.14 uses) have the same code, at other
+ * lines.
  */
 import { isXmppError, type XmlElement } from '@xmpp-errors/errors'
 import type { Context } from './types.js'
