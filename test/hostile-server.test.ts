@@ -85,6 +85,19 @@ describe('finding 4: a server that never answers the handshake', () => {
     expect(server.connections[0]?.handshakes).toHaveLength(1)
   })
 
+  it('treats a server that never answers the stream header the same way', async () => {
+    const server = await hostile({ script: { header: 'silent' } })
+    const g = guarded(server.service)
+    const failure = (await g.c.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { condition?: string }) | undefined
+    expect(failure?.condition).toBe('connection-timeout')
+    await until('offline', () => g.c.status === 'offline')
+    expect(g.records.map((r) => [r.level, r.next?.action])).toEqual([['error', 'stop']])
+    expect(server.connections[0]?.handshakes).toEqual([])
+  })
+
   it('once the component was online, records the silence and reconnects with backoff', async () => {
     // The first connection is accepted, then dropped; every later handshake goes unanswered.
     const server = await hostile({
