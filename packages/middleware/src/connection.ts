@@ -1,6 +1,4 @@
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type ConnectionEvent, type Phase, stateOf, transition } from './entity-state.js'
-import { type ErrorRecord, recordIncoming } from './record.js'
 import {
   type BackoffOptions,
   backoffDelay,
@@ -9,7 +7,9 @@ import {
   type ServerStreamErrorRule,
   serverStreamErrors,
   timeoutRule,
-} from './server-stream-error.js'
+} from './connection-policy.js'
+import { type ConnectionEvent, type Phase, stateOf, transition } from './entity-state.js'
+import { type ErrorRecord, recordIncoming } from './record.js'
 import {
   answerTimeout,
   type ConnectionHooks,
@@ -93,7 +93,7 @@ function phaseOf(status: string | undefined): Phase {
  * Follows a guarded entity's connection through its phases (see `transition`): the xmpp.js
  * events and the policy's verdicts in, the reconnect plugin's delay and target out, one record
  * per verdict. What each phase means, and which event moves it where, is in entity-state.ts;
- * what each stream error means, in server-stream-error.ts.
+ * what each stream error means, in connection-policy.ts.
  */
 export function followConnection(
   entity: Partial<PatchableConnection> & object,

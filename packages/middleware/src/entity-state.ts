@@ -79,7 +79,7 @@ export type Phase = (typeof phases)[number]
 /**
  * What moves it. `connecting`, `opened`, `online`, `disconnected` and `stopped` are xmpp.js's
  * statuses; `refused`, `failed` and `redirected` are the policy's verdicts on a stream error from
- * the server or a timeout (see `server-stream-error.ts`): stop, reconnect with backoff, follow.
+ * the server or a timeout (see `connection-policy.ts`): stop, reconnect with backoff, follow.
  */
 export const connectionEvents = [
   'connecting',

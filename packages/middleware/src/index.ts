@@ -19,6 +19,13 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export {
+  type AfterServerStreamError,
+  type BackoffOptions,
+  defaultBackoff,
+  type ServerStreamErrorRule,
+  serverStreamErrors,
+} from './connection-policy.js'
 export type { CorrelationId } from './correlation.js'
 export type { DropReason, ReplyTo } from './decide.js'
 export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
@@ -35,13 +42,6 @@ export {
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
 export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
-export {
-  type AfterServerStreamError,
-  type BackoffOptions,
-  defaultBackoff,
-  type ServerStreamErrorRule,
-  serverStreamErrors,
-} from './server-stream-error.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
 export type { Upstream, UpstreamPolicy } from './upstream.js'

@@ -1,10 +1,10 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
+import type { AfterServerStreamError } from './connection-policy.js'
 import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
 import { type Normalized, normalize, type XmppError } from './normalize.js'
-import type { AfterServerStreamError } from './server-stream-error.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'

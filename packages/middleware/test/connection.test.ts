@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_REDIRECTS, redirectRule, timeoutRule } from '../src/connection-policy.js'
 import {
   type ConnectionEvent,
   connectionEvents,
@@ -6,7 +7,6 @@ import {
   phases,
   transition,
 } from '../src/entity-state.js'
-import { MAX_REDIRECTS, redirectRule, timeoutRule } from '../src/server-stream-error.js'
 
 // The whole table, one row per phase, one column per event (in the order of connectionEvents):
 // '.' where the event changes nothing. A change to the machine shows here as a change of a cell.

@@ -3,9 +3,9 @@ import { streamConditions } from '@xmpp-errors/conditions'
 import { StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { followConnection } from '../src/connection.js'
+import { backoffDelay, defaultBackoff, serverStreamErrors } from '../src/connection-policy.js'
 import { stateOf } from '../src/entity-state.js'
 import type { ErrorRecord } from '../src/record.js'
-import { backoffDelay, defaultBackoff, serverStreamErrors } from '../src/server-stream-error.js'
 
 describe('serverStreamErrors', () => {
   it('has one row per stream condition of the registry', () => {

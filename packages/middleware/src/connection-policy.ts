@@ -1,3 +1,8 @@
+/**
+ * What guard() does when the server ends or refuses the connection, as data: a rule per stream
+ * condition, the backoff, the redirect rule and the timeout rule. The machine that applies them
+ * is in entity-state.ts; what drives it, in connection.ts.
+ */
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import type { ConnectionEvent } from './entity-state.js'
 
