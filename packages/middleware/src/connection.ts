@@ -195,10 +195,16 @@ export function followConnection(
   function react(event: string | symbol, args: unknown[]): boolean {
     const phase = state.phase
     switch (event) {
-      case 'connecting':
+      case 'connecting': {
         service = typeof args[0] === 'string' ? args[0] : serviceOf(entity)
-        step('connecting')
+        const moved = step('connecting')
+        // A start() of its own: the count of failed attempts starts again.
+        if (moved?.from === 'idle' || moved?.from === 'stopped') {
+          attempt = 0
+          redirects = 0
+        }
         return false
+      }
       case 'open':
         step('opened')
         return false
