@@ -2,7 +2,8 @@
 // Each export names the xmpp.js version and the source line it defends against; the rest of the
 // package talks to these, never to xmpp.js's internals.
 
-import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
+import { MAX_TEXT_LENGTH, StanzaError, type XmlElement } from '@xmpp-errors/errors'
+import { capped } from './cap.js'
 import type { XmppEntity } from './types.js'
 
 // ---- iqCaller's error replies ------------------------------------------------------------------
@@ -14,6 +15,10 @@ import type { XmppEntity } from './types.js'
 // Found</error>`, `<error code='503' type='cancel'/>`) or with no `<error/>` at all throws a
 // TypeError there instead: the throw goes to the entity's 'error' event, and the request stays
 // pending until its timeout (30 s by default).
+// When it does read the reply, @xmpp/error's constructor writes `${condition} - ${text}` into the
+// error's `message`, and so its `stack`: the peer's words, whole, in what a handler that wraps
+// the error (`new Error('…', { cause })`) hands to a logger, which writes a cause's message and
+// stack.
 
 /** An element as a parser makes it, enough to tell one from anything else without throwing. */
 function isElement(value: unknown): value is XmlElement {
@@ -64,13 +69,33 @@ class UnreadableErrorReply extends Error {
   }
 }
 
+/**
+ * xmpp.js's error with its `message` capped, and its `stack` with it: the copies of the peer's
+ * text that a logger writes. `text`, `element` and `application` stay whole, for the handler.
+ */
+function boundedMessage(error: unknown): unknown {
+  try {
+    if (!(error instanceof Error)) return error
+    const { name, message, stack } = error
+    const bounded = capped(message, MAX_TEXT_LENGTH)
+    if (bounded === message) return error
+    const head = `${name}: ${message}`
+    error.message = bounded
+    error.stack =
+      typeof stack === 'string' && stack.startsWith(head)
+        ? `${name}: ${bounded}${stack.slice(head.length)}`
+        : `${name}: ${bounded}`
+  } catch {}
+  return error
+}
+
 const settled = new WeakSet<object>()
 
 /**
  * Makes iqCaller answer a request at once when its error reply is one xmpp.js cannot read (see
  * above): the request is rejected with an `UnreadableErrorReply`, and the reply then passes the
- * middleware as any other stanza (iqCaller no longer knows its id). Once per entity; an entity
- * without xmpp.js's iqCaller is left alone.
+ * middleware as any other stanza (iqCaller no longer knows its id). An error xmpp.js does read
+ * gets its message capped. Once per entity; an entity without xmpp.js's iqCaller is left alone.
  */
 export function settleUnreadableReplies(entity: XmppEntity): void {
   if (settled.has(entity)) return
@@ -87,9 +112,15 @@ export function settleUnreadableReplies(entity: XmppEntity): void {
       if (!isElement(stanza) || stanza.name !== 'iq' || stanza.attrs.type !== 'error') return
       const id = stanza.attrs.id
       const deferred = handlers.get(id) as { reject?: unknown } | undefined
-      if (typeof deferred?.reject !== 'function' || readableByXmppJs(stanza)) return
+      const reject = deferred?.reject
+      if (deferred === undefined || typeof reject !== 'function') return
+      if (readableByXmppJs(stanza)) {
+        // xmpp.js's route rejects next, with its own error: its message capped on the way.
+        deferred.reject = (error: unknown) => reject(boundedMessage(error))
+        return
+      }
       handlers.delete(id)
-      deferred.reject(new UnreadableErrorReply(stanza))
+      reject(new UnreadableErrorReply(stanza))
     } catch {
       // Whatever this cannot read, xmpp.js's own route gets, as it did without it.
     }
