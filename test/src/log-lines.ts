@@ -8,7 +8,11 @@ export interface LogLines {
   lines: string[]
 }
 
-/** The default logger and a real pino (at debug) side by side, their lines kept. */
+/**
+ * The default logger and a real pino (at debug) side by side, their lines kept. pino is a
+ * dependency of these tests for this: the line bound is promised for pino's lines too, and pino
+ * writes an error's causes its own way (their messages and stacks, joined).
+ */
 export function logLines(): LogLines {
   const lines: string[] = []
   const standard = stderrLogger((line) => lines.push(line))

@@ -23,7 +23,7 @@ export function recorded(value: unknown): string | undefined {
  * The longest log line of any record, in UTF-8 bytes, whatever a peer sends, as written by the
  * default logger or by pino: every field a peer controls is capped (above, and the text at
  * `MAX_TEXT_LENGTH`), and a capped character takes at most 6 bytes once written as JSON
- * (`\u0001`, a lone surrogate's `\ud800`). Some 6,000 capped characters can reach a record;
+ * (`\u0001`, a lone surrogate's `\ud800`). Fewer than 8,000 capped characters reach a record;
  * the rest is ours.
  */
 export const MAX_RECORD_LINE = 64 * 1024
