@@ -4,7 +4,7 @@ export interface RateLimitOptions {
   /** Window length in milliseconds. */
   windowMs: number
   /**
-   * Senders counted apart per window; beyond it, new senders share one count (see `check`), so
+   * Senders counted apart per window; beyond it, new senders share one count (see `ErrorRateLimit`), so
    * memory stays bounded and no sender escapes the limit.
    */
   maxSenders: number
