@@ -19,6 +19,7 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export { MAX_RECORD_LINE, MAX_RECORDED_LENGTH } from './cap.js'
 export {
   type AfterServerStreamError,
   type BackoffOptions,
@@ -40,7 +41,7 @@ export {
   type Refusal,
 } from './outgoing.js'
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
-export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
+export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
