@@ -55,6 +55,13 @@ function guarded(service: string, options: Omit<GuardOptions, 'onError' | 'logge
   return { c, ...r }
 }
 
+/** What start() rejects with, or undefined once online. */
+const startFailure = (c: { start(): Promise<unknown> }) =>
+  c.start().then(
+    () => undefined,
+    (error: unknown) => error as (Error & { condition?: string }) | undefined,
+  )
+
 const nexts = (records: ErrorRecord[]) =>
   records.map((r) => [r.xmpp.condition, r.next?.action, r.next?.attempt])
 
@@ -62,10 +69,7 @@ describe('finding 4: a server that never answers the handshake', () => {
   it('makes the first start() reject with a clear error, offline, recorded once', async () => {
     const server = await hostile({ script: { handshake: 'silent' } })
     const g = guarded(server.service)
-    const failure = (await g.c.start().then(
-      () => undefined,
-      (error: unknown) => error,
-    )) as (Error & { condition?: string }) | undefined
+    const failure = await startFailure(g.c)
     // Before: xmpp.js's TimeoutError, with an empty message; the status stayed 'open'.
     expect(isStreamError(failure)).toBe(true)
     expect(failure?.condition).toBe('connection-timeout')
@@ -88,10 +92,7 @@ describe('finding 4: a server that never answers the handshake', () => {
   it('treats a server that never answers the stream header the same way', async () => {
     const server = await hostile({ script: { header: 'silent' } })
     const g = guarded(server.service)
-    const failure = (await g.c.start().then(
-      () => undefined,
-      (error: unknown) => error,
-    )) as (Error & { condition?: string }) | undefined
+    const failure = await startFailure(g.c)
     expect(failure?.condition).toBe('connection-timeout')
     await until('offline', () => g.c.status === 'offline')
     expect(g.records.map((r) => [r.level, r.next?.action])).toEqual([['error', 'stop']])
