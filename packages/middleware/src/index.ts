@@ -19,6 +19,14 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export { MAX_RECORD_LINE, MAX_RECORDED_LENGTH } from './cap.js'
+export {
+  type AfterServerStreamError,
+  type BackoffOptions,
+  defaultBackoff,
+  type ServerStreamErrorRule,
+  serverStreamErrors,
+} from './connection-policy.js'
 export type { CorrelationId } from './correlation.js'
 export type { DropReason, ReplyTo } from './decide.js'
 export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
@@ -33,15 +41,8 @@ export {
   type Refusal,
 } from './outgoing.js'
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
-export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
+export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
-export {
-  type AfterServerStreamError,
-  type BackoffOptions,
-  defaultBackoff,
-  type ServerStreamErrorRule,
-  serverStreamErrors,
-} from './server-stream-error.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
 export type { Upstream, UpstreamPolicy } from './upstream.js'

@@ -1,20 +1,14 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
+import { capped, recorded } from './cap.js'
+import type { AfterServerStreamError } from './connection-policy.js'
 import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
-import type { Normalized, XmppError } from './normalize.js'
+import { type Normalized, normalize, type XmppError } from './normalize.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
-
-/**
- * What guard() does after the server closes the stream with a stream error:
- * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
- * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
- * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
- */
-export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
 
 /**
  * The one record each handled (or observed) error produces: logged, and given to `onError`.
@@ -79,27 +73,6 @@ export interface StanzaSummary {
   id: string | undefined
   from: string | undefined
   to: string | undefined
-}
-
-/**
- * Longest string a peer controls that goes into a record as it is, in UTF-16 code units: an
- * `id` or an address of 200 KB must not become a log line of 200 KB.
- */
-export const MAX_RECORDED_LENGTH = 256
-
-/** `value`, or its first `max` code units and a mark saying how much was cut. */
-export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
-  if (value.length <= max) return value
-  let kept = value.slice(0, max)
-  const last = kept.charCodeAt(kept.length - 1)
-  // Never leave half a surrogate pair before the mark.
-  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1)
-  return `${kept}…[cut ${value.length - kept.length} chars]`
-}
-
-/** An attribute's value as recorded: capped, and only if it is a string. */
-function recorded(value: unknown): string | undefined {
-  return typeof value === 'string' ? capped(value) : undefined
 }
 
 export function summarize(stanza: XmlElement): StanzaSummary {
@@ -232,7 +205,10 @@ class LoggedRecord implements ErrorRecord {
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
 function origin({ unknown, upstream }: Normalized): string {
   if (upstream) {
-    const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
+    const code = upstream.code === undefined ? '' : ` code ${upstream.code}`
+    const peer = `${upstream.condition ?? 'no condition'}${code}${
+      upstream.from ? ` from ${upstream.from}` : ''
+    }`
     return `upstream request failed (${peer}) and was not caught → `
   }
   return unknown ? 'unhandled exception → ' : ''
@@ -304,6 +280,55 @@ export function recordIncoming(
   )
   if (outcome) record.next = outcome.next
   return record
+}
+
+/**
+ * Builds the record of what happened to the entity itself rather than to a stanza: an error
+ * xmpp.js emitted, a listener that threw, a StanzaError that reached xmpp.js's IQ handler. Its
+ * `stanza` is `about` (`{ name: 'iq' }` for the IQ handler's), empty when there is none.
+ */
+export function recordEvent(
+  thrown: unknown,
+  level: Level,
+  msg: string,
+  id: string = correlationId(),
+  about: Partial<StanzaSummary> = {},
+): ErrorRecord {
+  const normalized = normalize(thrown)
+  const { error } = normalized
+  const stanza = {
+    name: '',
+    type: undefined,
+    id: undefined,
+    from: undefined,
+    to: undefined,
+    ...about,
+  }
+  const record = new LoggedRecord(level, msg, error, stanza, {
+    text: recordedText(error),
+    exposed: false,
+    correlationId: id,
+    action: 'observe',
+  })
+  if (level !== 'debug') record.err = normalized.unknown && hasStack(thrown) ? thrown : error
+  return record
+}
+
+const RECORDED = Symbol.for('@xmpp-errors/middleware.recorded')
+
+/** Marks an error as recorded where it happened, so that an 'error' listener need not log it. */
+export function markRecorded<E extends object>(error: E): E {
+  Object.defineProperty(error, RECORDED, { value: true })
+  return error
+}
+
+/** Whether `error` was recorded where it happened (see `markRecorded`). */
+export function wasRecorded(error: unknown): boolean {
+  try {
+    return typeof error === 'object' && error !== null && (error as never)[RECORDED] === true
+  } catch {
+    return false
+  }
 }
 
 /** Hands a record to the logger and to `onError`; what either throws is ignored. */

@@ -98,6 +98,41 @@ describe('the default logger', () => {
 })
 
 describe('the record as pino sees it', () => {
+  it('is a flat line of what no other field tells; xmpp and stanza stay readable, not written', () => {
+    const thrown = new StanzaError('item-not-found', { text: 'no key k' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
+    const line = JSON.parse(JSON.stringify(record))
+    expect(Object.keys(line).sort()).toEqual(
+      [
+        'action',
+        'condition',
+        'correlationId',
+        'exposed',
+        'from',
+        'id',
+        'text',
+        'to',
+        'type',
+      ].sort(),
+    )
+    expect(line).toMatchObject({ condition: 'item-not-found', type: 'cancel', id: 'q1' })
+    expect(record.xmpp).toEqual({
+      kind: 'stanza',
+      code: 'item-not-found',
+      condition: 'item-not-found',
+      type: 'cancel',
+      title: 'Item Not Found',
+      blame: 'sender',
+    })
+    expect(record.stanza).toEqual({
+      name: 'iq',
+      type: 'get',
+      id: 'q1',
+      from: 'u@localhost/r',
+      to: 'svc.localhost',
+    })
+  })
+
   it('has level and msg only as non-enumerable fields, so pino does not write them twice', () => {
     const thrown = new StanzaError('conflict')
     const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })

@@ -5,6 +5,15 @@ export {
   startEjabberd,
 } from './ejabberd.js'
 export {
+  type ConnectionScript,
+  type HostileConnection,
+  type HostileServer,
+  type HostileServerOptions,
+  type ScriptedStreamError,
+  startHostileServer,
+  streamErrorXml,
+} from './hostile.js'
+export {
   DOMAIN,
   findExecutable,
   freePorts,
@@ -31,3 +40,15 @@ export {
   startProsody,
 } from './prosody.js'
 export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
+export {
+  DEBIAN_PYTHON,
+  type EnsurePackagesOptions,
+  ensureInstalled,
+  ensurePackages,
+  installCommand,
+  type Machine,
+  MissingPackages,
+  SYSTEM_PACKAGES,
+  type SystemPackage,
+  type SystemPackageName,
+} from './system-packages.js'
