@@ -76,14 +76,13 @@ export interface StanzaSummary {
 }
 
 export function summarize(stanza: XmlElement): StanzaSummary {
-  // Read by name, each once: a lookup by a variable name is a slower, generic one.
-  const { type, id, from, to } = stanza.attrs
+  const { attrs } = stanza
   return {
     name: capped(stanza.name),
-    type: recorded(type),
-    id: recorded(id),
-    from: recorded(from),
-    to: recorded(to),
+    type: recorded(attrs.type),
+    id: recorded(attrs.id),
+    from: recorded(attrs.from),
+    to: recorded(attrs.to),
   }
 }
 
