@@ -116,14 +116,13 @@ describe('the record as pino sees it', () => {
       ].sort(),
     )
     expect(line).toMatchObject({ condition: 'item-not-found', type: 'cancel', id: 'q1' })
-    expect(record.xmpp).toEqual({
-      kind: 'stanza',
-      code: 'item-not-found',
-      condition: 'item-not-found',
-      type: 'cancel',
-      title: 'Item Not Found',
-      blame: 'sender',
-    })
+    // What the line leaves out, the record still has (the first test checks all of it).
+    expect([record.xmpp.title, record.xmpp.blame, record.stanza.name]).toEqual([
+      'Item Not Found',
+      'sender',
+      'iq',
+    ])
+  })
     expect(record.stanza).toEqual({
       name: 'iq',
       type: 'get',
