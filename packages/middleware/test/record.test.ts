@@ -102,19 +102,8 @@ describe('the record as pino sees it', () => {
     const thrown = new StanzaError('item-not-found', { text: 'no key k' })
     const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
     const line = JSON.parse(JSON.stringify(record))
-    expect(Object.keys(line).sort()).toEqual(
-      [
-        'action',
-        'condition',
-        'correlationId',
-        'exposed',
-        'from',
-        'id',
-        'text',
-        'to',
-        'type',
-      ].sort(),
-    )
+    const fields = 'action condition correlationId exposed from id text to type'.split(' ')
+    expect(Object.keys(line).sort()).toEqual(fields)
     expect(line).toMatchObject({ condition: 'item-not-found', type: 'cancel', id: 'q1' })
     // What the line leaves out, the record still has (the first test checks all of it).
     expect([record.xmpp.title, record.xmpp.blame, record.stanza.name]).toEqual([
@@ -122,14 +111,6 @@ describe('the record as pino sees it', () => {
       'sender',
       'iq',
     ])
-  })
-    expect(record.stanza).toEqual({
-      name: 'iq',
-      type: 'get',
-      id: 'q1',
-      from: 'u@localhost/r',
-      to: 'svc.localhost',
-    })
   })
 
   it('has level and msg only as non-enumerable fields, so pino does not write them twice', () => {
