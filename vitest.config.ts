@@ -23,7 +23,7 @@ const IN_PROCESS = [
 export default defineConfig({
   test: {
     projects: [
-      ...['conditions', 'errors', 'middleware', 'otel', 'xep'].map(packageProject),
+      ...['conditions', 'errors', 'middleware', 'otel', 'testing', 'xep'].map(packageProject),
       {
         extends: true,
         test: { name: 'types', include: ['test/types/**/*.test.ts'] },

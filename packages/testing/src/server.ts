@@ -1,0 +1,340 @@
+import { EventEmitter } from 'node:events'
+import { type Element, Parser, xml } from '@xmpp/xml'
+import { NS_STREAM, NS_STREAMS } from '@xmpp-errors/conditions'
+import { connectionTimeOnly, type ServerBehaviour } from './behaviours.js'
+
+// The other end of the entity's socket: just enough of a server, in memory. A component gets the
+// XEP-0114 header and handshake; a client gets SASL PLAIN or ANONYMOUS and resource binding
+// (RFC 6120 §6, §7). Once online, what the entity writes is handed to the observer, and the
+// server writes only what a test or a behaviour asks for.
+
+export type EntityKind = 'component' | 'client'
+
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind'
+/** Node's default for a socket, the point past which write() returns false (Node 20). */
+const HIGH_WATER_MARK = 16 * 1024
+
+export interface ServerObserver {
+  /** The n-th connection (1 first) completed its handshake or bound its resource. */
+  online(connection: number): void
+  /** A string the entity wrote while online, as written. */
+  wrote(data: string): void
+  /** An element the entity wrote while online, as the server parsed it. */
+  element(element: Element): void
+  /** The server closed the stream with this `<stream:error/>`. */
+  streamError(element: Element): void
+}
+
+/** One end of the socket pair: what xmpp.js holds, in place of a net.Socket. */
+export interface MemorySocket extends EventEmitter {
+  connect(): void
+  write(data: string, callback?: (error?: Error) => void): boolean
+  end(): void
+  destroy(): void
+}
+
+export class MemoryServer {
+  /** The class to set as the entity's `Socket`: each instance is a new connection. */
+  readonly Socket: new () => MemorySocket
+  /** Connections accepted so far. */
+  connections = 0
+  private link: Link | undefined
+
+  constructor(
+    readonly kind: EntityKind,
+    readonly domain: string,
+    private readonly script: readonly (ServerBehaviour | undefined)[],
+    private readonly observer: ServerObserver,
+  ) {
+    const server = this
+    this.Socket = class extends EventEmitter implements MemorySocket {
+      private link: Link | undefined
+      connect(): void {
+        this.link = server.accept(this)
+        setImmediate(() => this.emit('connect'))
+      }
+      write(data: string, callback?: (error?: Error) => void): boolean {
+        if (this.link === undefined) throw new Error('write before connect')
+        return this.link.fromEntity(data, callback ?? (() => {}))
+      }
+      end(): void {
+        this.link?.close()
+      }
+      destroy(): void {
+        this.link?.close()
+      }
+    }
+  }
+
+  private accept(socket: MemorySocket): Link {
+    this.connections += 1
+    const behaviour = this.script[this.connections - 1]
+    this.link = new Link(this, socket, this.connections, behaviour, this.observer)
+    return this.link
+  }
+
+  /** The connection that is up, if any. */
+  get live(): Link | undefined {
+    return this.link?.closed === false ? this.link : undefined
+  }
+
+  /**
+   * Writes `data` to the entity now, in the caller's call stack, as the socket's 'data' event
+   * does: what the entity's parser and handlers throw synchronously comes back to the caller.
+   */
+  push(data: string): void {
+    const link = this.live
+    if (link === undefined) throw new Error('the entity is not connected')
+    link.socket.emit('data', data)
+  }
+
+  fault(behaviour: ServerBehaviour): void {
+    if (connectionTimeOnly.has(behaviour.behaviour)) {
+      throw new TypeError(`${behaviour.behaviour} happens only at connection time: use script`)
+    }
+    const link = this.live
+    if (link === undefined) throw new Error('the entity is not connected')
+    link.misbehave(behaviour)
+  }
+
+  /** After `stop-reading`: reads what waits, calls its write callbacks, emits 'drain'. */
+  resume(): void {
+    this.link?.resume()
+  }
+}
+
+type Phase = 'header' | 'handshake' | 'auth' | 'restart' | 'bind' | 'online'
+
+class Link {
+  closed = false
+  private phase: Phase = 'header'
+  private parser = this.newParser()
+  private reading = true
+  private parked: Array<[string, (error?: Error) => void]> = []
+  private buffered = 0
+  private mustDrain = false
+  /** Writes to the entity, in order, each in a later turn of the event loop as a socket's are. */
+  private outbox: Array<string | 'close'> = []
+  private flushing = false
+  private user = 'tester'
+
+  constructor(
+    private readonly server: MemoryServer,
+    readonly socket: MemorySocket,
+    private readonly number: number,
+    private readonly behaviour: ServerBehaviour | undefined,
+    private readonly observer: ServerObserver,
+  ) {}
+
+  private newParser(): Parser {
+    const parser = new Parser()
+    parser.on('start', () => this.onHeader())
+    parser.on('element', (element) => this.onElement(element))
+    parser.on('end', () => {
+      this.send('</stream:stream>')
+      this.close()
+    })
+    parser.on('error', () => this.close())
+    return parser
+  }
+
+  fromEntity(data: string, callback: (error?: Error) => void): boolean {
+    if (this.closed) {
+      setImmediate(callback, Object.assign(new Error('write after end'), { code: 'EPIPE' }))
+      return false
+    }
+    if (!this.reading) {
+      this.parked.push([data, callback])
+      this.buffered += Buffer.byteLength(data)
+      if (this.buffered >= HIGH_WATER_MARK) this.mustDrain = true
+      return !this.mustDrain
+    }
+    this.read(data)
+    callback()
+    return true
+  }
+
+  private read(data: string): void {
+    if (this.phase === 'online') this.observer.wrote(data)
+    this.parser.write(data)
+  }
+
+  resume(): void {
+    this.reading = true
+    const parked = this.parked
+    this.parked = []
+    this.buffered = 0
+    for (const [data, callback] of parked) {
+      if (this.closed) break
+      this.read(data)
+      callback()
+    }
+    if (this.mustDrain) {
+      this.mustDrain = false
+      this.socket.emit('drain')
+    }
+  }
+
+  private header(): string {
+    const attrs =
+      this.server.kind === 'component'
+        ? `xmlns='jabber:component:accept' from='${this.server.domain}'`
+        : `xmlns='jabber:client' from='${this.server.domain}' version='1.0'`
+    return `<?xml version='1.0'?><stream:stream xmlns:stream='${NS_STREAM}' ${attrs} id='stream-${this.number}-${this.phase}'>`
+  }
+
+  private onHeader(): void {
+    const header = this.header()
+    if (this.behaviour?.behaviour === 'stream-error-on-header') {
+      this.send(header)
+      this.streamError(this.behaviour.condition, this.behaviour.text)
+      return
+    }
+    if (this.server.kind === 'component') {
+      this.send(header)
+      this.phase = 'handshake'
+      return
+    }
+    if (this.phase === 'header') {
+      const mechanisms = ['PLAIN', 'ANONYMOUS'].map((m) => xml('mechanism', {}, m))
+      this.send(header + features(xml('mechanisms', { xmlns: NS_SASL }, mechanisms)))
+      this.phase = 'auth'
+    } else {
+      this.send(header + features(xml('bind', { xmlns: NS_BIND })))
+      this.phase = 'bind'
+    }
+  }
+
+  private onElement(element: Element): void {
+    switch (this.phase) {
+      case 'online':
+        this.observer.element(element)
+        return
+      case 'handshake':
+        if (element.name !== 'handshake' || this.behaviour?.behaviour === 'stall-handshake') return
+        this.send('<handshake/>')
+        this.goOnline()
+        return
+      case 'auth':
+        this.authenticate(element)
+        return
+      case 'bind':
+        this.bind(element)
+        return
+      case 'header':
+      case 'restart':
+        return
+    }
+  }
+
+  private authenticate(element: Element): void {
+    if (!element.is('auth', NS_SASL)) return
+    if (element.attrs.mechanism === 'PLAIN') {
+      const [, user] = Buffer.from(element.text(), 'base64').toString('utf8').split('\0')
+      if (user) this.user = user
+    }
+    this.send(`<success xmlns='${NS_SASL}'/>`)
+    // RFC 6120 §6.4.6: after success the client opens a new stream, header first.
+    this.parser = this.newParser()
+    this.phase = 'restart'
+  }
+
+  private bind(element: Element): void {
+    const bind = element.getChild('bind', NS_BIND)
+    if (element.name !== 'iq' || bind === undefined) return
+    const resource = bind.getChildText('resource') || 'test'
+    const jid = `${this.user}@${this.server.domain}/${resource}`
+    const result = xml(
+      'iq',
+      { type: 'result', id: element.attrs.id },
+      xml('bind', { xmlns: NS_BIND }, xml('jid', {}, jid)),
+    )
+    this.send(result.toString())
+    this.goOnline()
+  }
+
+  private goOnline(): void {
+    this.phase = 'online'
+    this.observer.online(this.number)
+    const behaviour = this.behaviour
+    if (behaviour !== undefined && !connectionTimeOnly.has(behaviour.behaviour)) {
+      this.misbehave(behaviour)
+    }
+  }
+
+  misbehave(behaviour: ServerBehaviour): void {
+    switch (behaviour.behaviour) {
+      case 'stream-error':
+        this.streamError(behaviour.condition, behaviour.text)
+        return
+      case 'redirect':
+        this.streamError('see-other-host', undefined, behaviour.host)
+        return
+      case 'stop-reading':
+        this.reading = false
+        return
+      case 'close-mid-stanza':
+        this.send(`<message from='peer@${this.server.domain}' to='${this.server.domain}'><body>hal`)
+        this.close()
+        return
+      case 'disconnect':
+        this.close()
+        return
+      case 'stream-error-on-header':
+      case 'stall-handshake':
+        return
+    }
+  }
+
+  private streamError(condition: string, text?: string, host?: string): void {
+    const element = xml(
+      'stream:error',
+      {},
+      xml(condition, { xmlns: NS_STREAMS }, host),
+      text === undefined ? undefined : xml('text', { xmlns: NS_STREAMS }, text),
+    )
+    this.observer.streamError(element)
+    this.send(element.toString())
+    this.send('</stream:stream>')
+    this.close()
+  }
+
+  private send(data: string): void {
+    this.outbox.push(data)
+    this.flush()
+  }
+
+  /** Closes the connection once what was sent before has been delivered. */
+  close(): void {
+    if (this.outbox.includes('close')) return
+    this.outbox.push('close')
+    this.flush()
+  }
+
+  private flush(): void {
+    if (this.flushing) return
+    this.flushing = true
+    setImmediate(() => {
+      this.flushing = false
+      const outbox = this.outbox
+      this.outbox = []
+      for (const item of outbox) {
+        if (this.closed) return
+        if (item === 'close') {
+          this.closed = true
+          for (const [, callback] of this.parked) callback(new Error('socket closed'))
+          this.parked = []
+          this.socket.emit('end')
+          this.socket.emit('close', false)
+          return
+        }
+        this.socket.emit('data', item)
+      }
+    })
+  }
+}
+
+function features(...children: Element[]): string {
+  return xml('stream:features', {}, children).toString()
+}
