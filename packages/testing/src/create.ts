@@ -1,5 +1,11 @@
+import {
+  attach,
+  type DrivableEntity,
+  type Setup,
+  type TestEntity,
+  type TestEntityOptions,
+} from './entity.js'
 import { recordingLogger } from './logger.js'
-import { attach, type DrivableEntity, type Setup, type TestEntity, type TestEntityOptions } from './entity.js'
 
 // The entities a test builds for itself: xmpp.js's own factories, with an address that no
 // socket could reach, since the socket is in memory.

@@ -109,6 +109,11 @@ export interface TestEntity<E> {
   request(iq: XmlElement | string): Promise<XmlElement>
   /** Makes the server misbehave now; resolves with what the entity did about it. */
   fault(behaviour: ServerBehaviour): Promise<Exchange>
+  /**
+   * Resolves once the entity is online (again: after a backoff of guard(), say, which runs on
+   * its own timers) and settled; rejects after `timeoutMs` (default 5000).
+   */
+  online(timeoutMs?: number): Promise<void>
   /** Ends a `stop-reading`: the server reads what waits. */
   resume(): Promise<void>
   /** Resolves once the entity has nothing left to do that the test could see. */
@@ -165,12 +170,13 @@ export async function attach<E extends DrivableEntity>(
   let activity = 0
   let openCloses: StreamClose[] = []
   let nextId = 0
+  const onlineWaiters: Array<() => void> = []
 
   const both = (add: (exchange: Exchange) => void) => {
     activity += 1
     add(all)
     const exchange = current.getStore()
-    if (exchange !== undefined) add(exchange)
+    if (exchange !== undefined && exchange !== all) add(exchange)
   }
   const logger = options.logger ?? recordingLogger()
   logger.listen((entry) =>
@@ -187,6 +193,7 @@ export async function attach<E extends DrivableEntity>(
   const server = new MemoryServer(kind, domain, options.script ?? [], {
     online: (connection) => {
       activity += 1
+      for (const waiter of onlineWaiters.splice(0)) waiter()
       if (connection > 1) for (const close of openCloses) close.then ??= 'reconnect'
       openCloses = []
     },
@@ -223,20 +230,26 @@ export async function attach<E extends DrivableEntity>(
 
   function addressed(stanza: XmlElement | string): XmlElement | string {
     if (typeof stanza === 'string') return stanza
-    if (!isElementLike(stanza)) throw new TypeError('send(): a stanza is an XML element or a string')
+    if (!isElementLike(stanza))
+      throw new TypeError('send(): a stanza is an XML element or a string')
     if (stanza.attrs.to === undefined) stanza.attrs.to = entity.jid?.toString() ?? domain
     if (stanza.attrs.from === undefined) stanza.attrs.from = from
     return stanza
   }
 
+  let crashed = false
   function feed(stanza: XmlElement | string): Exchange {
     const exchange = newExchange(stanza)
     const data = addressed(stanza).toString()
+    if (server.live === undefined) {
+      throw new Error(`send(): the entity is ${entity.status}, not connected; nothing was sent`)
+    }
     current.run(exchange, () => {
       try {
         server.push(data)
       } catch (error) {
         exchange.threw = { error }
+        crashed = true
       }
     })
     return exchange
@@ -266,9 +279,30 @@ export async function attach<E extends DrivableEntity>(
     return exchange
   }
 
+  function online(timeoutMs = 5_000): Promise<void> {
+    if (entity.status === 'online') return settle()
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        onlineWaiters.splice(onlineWaiters.indexOf(done), 1)
+        reject(
+          new Error(`online(): not online again within ${timeoutMs} ms (status ${entity.status})`),
+        )
+      }, timeoutMs)
+      const done = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      onlineWaiters.push(done)
+    }).then(settle)
+  }
+
   async function stop(): Promise<void> {
     entity.reconnect?.stop()
-    server.resume()
+    server.release()
+    // A throw out of the parser leaves it half way through the data, never to end the stream:
+    // the connection goes down as the process would have, not after xmpp.js's 2 s close timeout.
+    if (crashed && server.live) server.fault({ behaviour: 'disconnect' })
+    await settle()
     if (entity.status !== 'offline') await entity.stop().catch(() => {})
     await settle()
   }
@@ -302,6 +336,7 @@ export async function attach<E extends DrivableEntity>(
     feed,
     request,
     fault,
+    online,
     async resume() {
       server.resume()
       await settle()
@@ -325,7 +360,8 @@ function installSocket(entity: DrivableEntity, server: MemoryServer): void {
     const tcp = entity.transports.find(
       (t) => typeof t === 'function' && t.prototype?.socketParameters?.('xmpp://h:1') !== undefined,
     ) as (new (...args: never[]) => { Socket: new () => MemorySocket }) | undefined
-    if (tcp === undefined) throw new Error('attach(): the client has no TCP transport to stand in for')
+    if (tcp === undefined)
+      throw new Error('attach(): the client has no TCP transport to stand in for')
     const Memory = class extends tcp {}
     Memory.prototype.Socket = server.Socket
     entity.transports.unshift(Memory)

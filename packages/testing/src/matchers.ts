@@ -74,8 +74,7 @@ function recordsOf(received: unknown): readonly ErrorRecord[] | undefined {
 function result(state: MatcherState, pass: boolean, what: string, shown: string[]): MatcherResult {
   return {
     pass,
-    message: () =>
-      [`expected ${state.isNot ? 'not ' : ''}${what}`, ...shown].join('\n'),
+    message: () => [`expected ${state.isNot ? 'not ' : ''}${what}`, ...shown].join('\n'),
   }
 }
 
@@ -111,8 +110,10 @@ function toBeErrorReply(
   }
   const error = StanzaError.fromElement(reply)
   const problems: string[] = []
-  if (error.condition !== condition) problems.push(`condition is ${error.originalCondition ?? error.condition}`)
-  if (expected.type !== undefined && error.type !== expected.type) problems.push(`type is ${error.type}`)
+  if (error.condition !== condition)
+    problems.push(`condition is ${error.originalCondition ?? error.condition}`)
+  if (expected.type !== undefined && error.type !== expected.type)
+    problems.push(`type is ${error.type}`)
   if (expected.text !== undefined && !textMatches(error.text, expected.text)) {
     problems.push(`text is ${JSON.stringify(error.text)}`)
   }
@@ -133,7 +134,9 @@ function toHaveClosedStream(
   expected: StreamCloseExpectation = {},
 ): MatcherResult {
   const what = `a stream closed${condition ? ` with ${condition}` : ''}${JSON.stringify(expected) === '{}' ? '' : ` ${show(expected)}`}`
-  const closes = hasOwn<{ closes: readonly StreamClose[] }>(received, 'closes') ? received.closes : []
+  const closes = hasOwn<{ closes: readonly StreamClose[] }>(received, 'closes')
+    ? received.closes
+    : []
   const pass = closes.some(
     (close) =>
       (condition === undefined || close.condition === condition) &&
