@@ -18,7 +18,7 @@ export interface StreamClose {
    * What followed: `reconnect` once a new connection came online, `stop` once the entity went
    * offline for good; undefined until one of them happened (a backoff may still be running).
    */
-  then: 'reconnect' | 'stop' | undefined
+  after: 'reconnect' | 'stop' | undefined
 }
 
 /** One stanza sent to the entity, and everything that came of it. */
@@ -150,7 +150,7 @@ function newExchange(stanza: XmlElement | string): Exchange {
 
 function closeOf(by: StreamClose['by'], element: XmlElement): StreamClose {
   const error = StreamError.fromElement(element)
-  return { by, condition: error.condition, text: error.text, element, then: undefined }
+  return { by, condition: error.condition, text: error.text, element, after: undefined }
 }
 
 /**
@@ -194,7 +194,7 @@ export async function attach<E extends DrivableEntity>(
     online: (connection) => {
       activity += 1
       for (const waiter of onlineWaiters.splice(0)) waiter()
-      if (connection > 1) for (const close of openCloses) close.then ??= 'reconnect'
+      if (connection > 1) for (const close of openCloses) close.after ??= 'reconnect'
       openCloses = []
     },
     wrote: (data) => both((exchange) => exchange.written.push(data)),
@@ -209,7 +209,7 @@ export async function attach<E extends DrivableEntity>(
   entity.on('status', (status) => {
     activity += 1
     statuses.push(status)
-    if (status === 'offline') for (const close of openCloses) close.then ??= 'stop'
+    if (status === 'offline') for (const close of openCloses) close.after ??= 'stop'
   })
 
   async function settle(): Promise<void> {

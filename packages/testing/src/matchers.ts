@@ -20,7 +20,7 @@ export interface StreamCloseExpectation {
   /** Who closed it. */
   by?: StreamClose['by']
   /** What followed. */
-  then?: 'reconnect' | 'stop'
+  after?: 'reconnect' | 'stop'
 }
 
 export interface RecordExpectation {
@@ -141,14 +141,14 @@ function toHaveClosedStream(
     (close) =>
       (condition === undefined || close.condition === condition) &&
       (expected.by === undefined || close.by === expected.by) &&
-      (expected.then === undefined || close.then === expected.then) &&
+      (expected.after === undefined || close.after === expected.after) &&
       (expected.text === undefined || textMatches(close.text, expected.text)),
   )
   return result(this, pass, what, [
     closes.length === 0 ? 'closes: none' : 'closes:',
     ...closes.map(
       (c) =>
-        `  by ${c.by}: ${c.element.toString()}${c.then ? `, then ${c.then}` : ', nothing followed yet'}`,
+        `  by ${c.by}: ${c.element.toString()}${c.after ? `, then ${c.after}` : ', nothing followed yet'}`,
     ),
     ...describeRecords(recordsOf(received) ?? []),
   ])

@@ -74,7 +74,7 @@ describe('testComponent', () => {
     expect(closing).toHaveClosedStream('policy-violation', {
       by: 'entity',
       text: 'go away',
-      then: 'reconnect',
+      after: 'reconnect',
     })
     expect(closing).toHaveRecorded({ kind: 'stream', action: 'close', times: 1 })
     expect(t.entity.status).toBe('online')
@@ -92,7 +92,7 @@ describe('testComponent', () => {
     })
     expect(await t.send(xml('message', {}, xml('body', {}, 'x')))).toHaveClosedStream(
       'not-authorized',
-      { then: 'stop' },
+      { after: 'stop' },
     )
     expect(t.entity.status).toBe('offline')
     await expect(t.send(xml('message'))).rejects.toThrow(/offline, not connected; nothing was sent/)

@@ -53,7 +53,7 @@ describe('the server misbehaves', () => {
     const e = await entity({
       script: [{ behaviour: 'stream-error-on-header', condition: 'host-unknown', text: 'who?' }],
     })
-    expect(e).toHaveClosedStream('host-unknown', { by: 'server', text: 'who?', then: 'stop' })
+    expect(e).toHaveClosedStream('host-unknown', { by: 'server', text: 'who?', after: 'stop' })
     expect(e).toHaveRecorded({
       condition: 'host-unknown',
       action: 'observe',
@@ -76,7 +76,7 @@ describe('the server misbehaves', () => {
     expect(fault).toHaveRecorded({ condition: 'system-shutdown', action: 'observe', times: 1 })
     expect(fault.records[0]?.next?.action).toBe('reconnect')
     await e.online()
-    expect(fault).toHaveClosedStream('system-shutdown', { then: 'reconnect' })
+    expect(fault).toHaveClosedStream('system-shutdown', { after: 'reconnect' })
     expect(e.connections).toBe(2)
   })
 
