@@ -17,7 +17,6 @@ const IN_PROCESS = [
   'test/default-logger.test.ts',
   'test/guard-in-process.test.ts',
   'test/hostile-in-process.test.ts',
-  'test/xml-checks.test.ts',
 ]
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import parse from '@xmpp/xml/lib/parse.js'
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
 import type { ErrorRecord } from '@xmpp-errors/middleware'
@@ -78,6 +78,16 @@ export interface DrivableEntity {
   reconnect?: { delay: number; stop(): void }
 }
 
+export interface FeedOptions {
+  /**
+   * Hand the element to the entity as its stream parser hands over what it read, without the
+   * round trip through text: for what no serializer writes (a character XML forbids, say), or
+   * for a handler that must get this very object. It is handed over as it is: no `to` or `from`
+   * is filled in. Default false: the element goes on the wire.
+   */
+  parsed?: boolean
+}
+
 export interface TestEntity<E> {
   /** The xmpp.js entity, as the setup function got it. */
   readonly entity: E
@@ -99,9 +109,9 @@ export interface TestEntity<E> {
    * entity has done all it does in answer. An element without `to` gets the entity's address,
    * without `from` the `from` option.
    */
-  send(stanza: XmlElement | string): Promise<Exchange>
+  send(stanza: XmlElement | string, options?: FeedOptions): Promise<Exchange>
   /** As `send`, without waiting: the exchange fills in as the entity answers (see `settle`). */
-  feed(stanza: XmlElement | string): Exchange
+  feed(stanza: XmlElement | string, options?: FeedOptions): Exchange
   /**
    * Sends an IQ get or set (an `id` is added if it has none) and resolves with its one reply;
    * rejects, with what was written and recorded, when there is none or more than one.
@@ -118,17 +128,18 @@ export interface TestEntity<E> {
   resume(): Promise<void>
   /** Resolves once the entity has nothing left to do that the test could see. */
   settle(): Promise<void>
-  /** Forgets what was written, recorded and closed. */
+  /** Forgets what was written, recorded and closed, and the statuses. */
   clear(): void
   /** Stops the entity (and its reconnect plugin): no socket, no timer left. */
   stop(): Promise<void>
 }
 
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve))
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 /** Rounds without anything happening before `settle` calls the entity idle. */
-const IDLE_ROUNDS = 3
+const IDLE_ROUNDS = 2
 const MAX_ROUNDS = 10_000
+/** How long past the reconnect delay `settle` waits for a reconnect. */
+const RECONNECT_GRACE_MS = 5
 const STANZAS = new Set(['iq', 'message', 'presence'])
 
 /** Anything with a name, attributes and a serialization: an ltx element of any copy. */
@@ -164,50 +175,88 @@ export async function attach<E extends DrivableEntity>(
   const kind: EntityKind = Array.isArray(entity.transports) ? 'client' : 'component'
   const domain = options.domain ?? defaultDomain(kind)
   const from = options.from ?? 'peer@example.org/test'
-  const current = new AsyncLocalStorage<Exchange>()
   const all = newExchange('')
+  /** Sent, and not yet settled. */
+  const inFlight = new Set<Exchange>()
+  /** Each exchange by the `id` and `from` of its stanza: the reply's `id` and `to`. */
+  const byRequest = new Map<string, Exchange>()
   const statuses: string[] = []
   let activity = 0
+  let wake: (() => void) | undefined
+  /** Something happened that a test could see: `settle` goes on. */
+  const bump = () => {
+    activity += 1
+    wake?.()
+  }
+  /** Resolves on the next `bump`, or after `ms`. */
+  const nextActivity = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        wake = undefined
+        resolve()
+      }
+      wake = done
+    })
   let openCloses: StreamClose[] = []
   let nextId = 0
   const onlineWaiters: Array<() => void> = []
 
-  const both = (add: (exchange: Exchange) => void) => {
-    activity += 1
-    add(all)
-    const exchange = current.getStore()
-    if (exchange !== undefined && exchange !== all) add(exchange)
+  /**
+   * Whose answer something is: the exchange whose stanza it correlates with (a reply's `id` and
+   * `to` are the request's `id` and `from`, RFC 6120 §8.1.2.1; a record names its stanza), else
+   * the one exchange in flight. With several in flight and no correlation, no exchange's.
+   */
+  const owner = (key: string | undefined): Exchange | undefined => {
+    const correlated = key === undefined ? undefined : byRequest.get(key)
+    if (correlated !== undefined) return correlated
+    if (inFlight.size !== 1) return undefined
+    const [only] = inFlight
+    return only
   }
   const logger = options.logger ?? recordingLogger()
-  logger.listen((entry) =>
-    both((exchange) => {
-      exchange.log.push(entry)
-      if (isErrorRecord(entry.object)) exchange.records.push(entry.object)
-    }),
-  )
+  logger.listen((entry) => {
+    bump()
+    const record = isErrorRecord(entry.object) ? entry.object : undefined
+    const exchange = owner(record && requestKey(record.stanza.id, record.stanza.from))
+    for (const into of exchange === undefined ? [all] : [all, exchange]) {
+      into.log.push(entry)
+      if (record !== undefined) into.records.push(record)
+    }
+  })
 
+  /** A close ends every exchange in flight. */
   const closed = (close: StreamClose) => {
     openCloses.push(close)
-    both((exchange) => exchange.closes.push(close))
+    for (const exchange of [all, ...inFlight]) exchange.closes.push(close)
   }
   const server = new MemoryServer(kind, domain, options.script ?? [], {
     online: (connection) => {
-      activity += 1
+      bump()
       for (const waiter of onlineWaiters.splice(0)) waiter()
       if (connection > 1) for (const close of openCloses) close.after ??= 'reconnect'
       openCloses = []
     },
-    wrote: (data) => both((exchange) => exchange.written.push(data)),
-    element: (element) => {
-      both((exchange) => exchange.elements.push(element))
-      if (element.name === 'stream:error') closed(closeOf('entity', element))
+    wrote: (data, elements) => {
+      bump()
+      all.written.push(data)
+      let writer: Exchange | undefined
+      for (const element of elements) {
+        all.elements.push(element)
+        const exchange = owner(requestKey(element.attrs.id, element.attrs.to))
+        exchange?.elements.push(element)
+        writer ??= exchange
+        if (element.name === 'stream:error') closed(closeOf('entity', element))
+      }
+      ;(writer ?? owner(undefined))?.written.push(data)
     },
     streamError: (element) => closed(closeOf('server', element)),
   })
   installSocket(entity, server)
   if (entity.reconnect) entity.reconnect.delay = options.reconnectDelay ?? 0
   entity.on('status', (status) => {
-    activity += 1
+    bump()
     statuses.push(status)
     if (status === 'offline') for (const close of openCloses) close.after ??= 'stop'
   })
@@ -218,14 +267,15 @@ export async function attach<E extends DrivableEntity>(
       const before = activity
       await immediate()
       idle = activity === before ? idle + 1 : 0
-      // A reconnect waits on a timer, which setImmediate turns do not reach.
-      if (idle === IDLE_ROUNDS && entity.status === 'disconnect' && entity.reconnect) {
-        if (entity.reconnect.delay <= 50) {
-          await sleep(entity.reconnect.delay + 1)
-          idle = activity === before ? idle : 0
-        }
+      // A reconnect waits on a timer, which setImmediate turns do not reach: give a short one
+      // (the reconnect plugin's, or a guard() backoff as short) the time to fire.
+      const delay = entity.reconnect?.delay ?? Number.POSITIVE_INFINITY
+      if (idle === IDLE_ROUNDS && entity.status === 'disconnect' && delay <= 50) {
+        await nextActivity(delay + RECONNECT_GRACE_MS)
+        idle = activity === before ? idle : 0
       }
     }
+    inFlight.clear()
   }
 
   function addressed(stanza: XmlElement | string): XmlElement | string {
@@ -237,26 +287,37 @@ export async function attach<E extends DrivableEntity>(
     return stanza
   }
 
+  /** Sends nothing: files `exchange` as in flight, and under its stanza's `id` and `from`. */
+  function track(exchange: Exchange, stanza: XmlElement | string): void {
+    inFlight.add(exchange)
+    const element = typeof stanza === 'string' ? parseOrNothing(stanza) : stanza
+    const key = element && requestKey(element.attrs.id, element.attrs.from)
+    if (key !== undefined) byRequest.set(key, exchange)
+  }
+
   let crashed = false
-  function feed(stanza: XmlElement | string): Exchange {
+  function feed(stanza: XmlElement | string, { parsed = false }: FeedOptions = {}): Exchange {
     const exchange = newExchange(stanza)
-    const data = addressed(stanza).toString()
+    const addressedStanza = parsed ? stanza : addressed(stanza)
     if (server.live === undefined) {
       throw new Error(`send(): the entity is ${entity.status}, not connected; nothing was sent`)
     }
-    current.run(exchange, () => {
-      try {
-        server.push(data)
-      } catch (error) {
-        exchange.threw = { error }
-        crashed = true
-      }
-    })
+    if (parsed && typeof addressedStanza === 'string') {
+      throw new TypeError('send(): { parsed: true } takes an element, not a string')
+    }
+    track(exchange, addressedStanza)
+    try {
+      if (parsed) readAsParsed(entity, addressedStanza as XmlElement)
+      else server.push(addressedStanza.toString())
+    } catch (error) {
+      exchange.threw = { error }
+      crashed = true
+    }
     return exchange
   }
 
-  async function send(stanza: XmlElement | string): Promise<Exchange> {
-    const exchange = feed(stanza)
+  async function send(stanza: XmlElement | string, options?: FeedOptions): Promise<Exchange> {
+    const exchange = feed(stanza, options)
     await settle()
     return exchange
   }
@@ -274,7 +335,8 @@ export async function attach<E extends DrivableEntity>(
 
   async function fault(behaviour: ServerBehaviour): Promise<Exchange> {
     const exchange = newExchange('')
-    current.run(exchange, () => server.fault(behaviour))
+    inFlight.add(exchange)
+    server.fault(behaviour)
     await settle()
     return exchange
   }
@@ -307,9 +369,7 @@ export async function attach<E extends DrivableEntity>(
     await settle()
   }
 
-  current.run(all, () => {
-    entity.start().catch(() => {})
-  })
+  entity.start().catch(() => {})
   await settle()
 
   return {
@@ -343,9 +403,10 @@ export async function attach<E extends DrivableEntity>(
     },
     settle,
     clear() {
-      for (const list of [all.written, all.elements, all.records, all.log, all.closes]) {
+      for (const list of [all.written, all.elements, all.records, all.log, all.closes, statuses]) {
         list.length = 0
       }
+      byRequest.clear()
     },
     stop,
   }
@@ -368,6 +429,29 @@ function installSocket(entity: DrivableEntity, server: MemoryServer): void {
     return
   }
   entity.Socket = server.Socket
+}
+
+function requestKey(id: unknown, from: unknown): string | undefined {
+  return typeof id === 'string' && typeof from === 'string' ? `${id}\0${from}` : undefined
+}
+
+function parseOrNothing(data: string): XmlElement | undefined {
+  try {
+    return parse(data) ?? undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The one place that reaches into the connection: xmpp.js 0.13 and 0.14 keep the stream parser
+ * as `entity.parser` and listen to its 'element' event (@xmpp/connection, `_attachParser`).
+ */
+function readAsParsed(entity: DrivableEntity, element: XmlElement): void {
+  const { parser } = entity as { parser?: { emit(event: 'element', element: XmlElement): void } }
+  if (parser === undefined || parser === null)
+    throw new Error('send(): the entity has no stream parser')
+  parser.emit('element', element)
 }
 
 function defaultDomain(kind: EntityKind): string {

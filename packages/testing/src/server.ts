@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { EventEmitter } from 'node:events'
 import { type Element, Parser, xml } from '@xmpp/xml'
 import { NS_STREAM, NS_STREAMS } from '@xmpp-errors/conditions'
@@ -19,10 +18,11 @@ const HIGH_WATER_MARK = 16 * 1024
 export interface ServerObserver {
   /** The n-th connection (1 first) completed its handshake or bound its resource. */
   online(connection: number): void
-  /** A string the entity wrote while online, as written. */
-  wrote(data: string): void
-  /** An element the entity wrote while online, as the server parsed it. */
-  element(element: Element): void
+  /**
+   * A string the entity wrote while online, as written, with the elements it completed (a
+   * string may hold several, or end one begun by an earlier string).
+   */
+  wrote(data: string, elements: Element[]): void
   /** The server closed the stream with this `<stream:error/>`. */
   streamError(element: Element): void
 }
@@ -120,12 +120,8 @@ class Link {
   private phase: Phase = 'header'
   private parser = this.newParser()
   private reading = true
-  /** Writes waiting while the server does not read, each with the async context it came from. */
-  private parked: Array<{
-    data: string
-    callback: (error?: Error) => void
-    run: <R>(fn: () => R) => R
-  }> = []
+  /** Writes waiting while the server does not read. */
+  private parked: Array<{ data: string; callback: (error?: Error) => void }> = []
   private buffered = 0
   private mustDrain = false
   /** Writes to the entity, in order, each in a later turn of the event loop as a socket's are. */
@@ -159,7 +155,7 @@ class Link {
       return false
     }
     if (!this.reading) {
-      this.parked.push({ data, callback, run: AsyncLocalStorage.snapshot() })
+      this.parked.push({ data, callback })
       this.buffered += Buffer.byteLength(data)
       if (this.buffered >= HIGH_WATER_MARK) this.mustDrain = true
       return !this.mustDrain
@@ -169,9 +165,17 @@ class Link {
     return true
   }
 
+  /** The elements completed by the string being read, while online. */
+  private completed: Element[] = []
+
   private read(data: string): void {
-    if (this.phase === 'online') this.observer.wrote(data)
+    if (this.phase !== 'online') {
+      this.parser.write(data)
+      return
+    }
+    this.completed = []
     this.parser.write(data)
+    this.observer.wrote(data, this.completed)
   }
 
   release(): void {
@@ -189,12 +193,10 @@ class Link {
     const parked = this.parked
     this.parked = []
     this.buffered = 0
-    for (const { data, callback, run } of parked) {
+    for (const { data, callback } of parked) {
       if (this.closed) break
-      run(() => {
-        this.read(data)
-        callback()
-      })
+      this.read(data)
+      callback()
     }
     if (this.mustDrain) {
       this.mustDrain = false
@@ -235,7 +237,7 @@ class Link {
   private onElement(element: Element): void {
     switch (this.phase) {
       case 'online':
-        this.observer.element(element)
+        this.completed.push(element)
         return
       case 'handshake':
         if (element.name !== 'handshake') return
