@@ -10,6 +10,7 @@ import {
   guard,
   isStreamError,
 } from '@xmpp-errors/middleware'
+import { recordingLogger } from '@xmpp-errors/testing'
 import {
   type Component,
   connectClient,
@@ -20,7 +21,6 @@ import {
 } from '@xmpp-errors/throwaway-clients'
 import { type ServerInfo, startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, servers, until, userOf } from './src/suite.js'
 
 // What guard() does after the server closes the stream with a stream error: a configuration
