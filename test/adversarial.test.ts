@@ -160,6 +160,19 @@ describe('adversarial: hostile throws, stanzas and text through guard() and erro
   })
 })
 
+/** errors() before an IQ route that throws `make()`. */
+function throwingRoute(make: () => unknown) {
+  return testComponent(
+    (c: Component) => {
+      c.middleware.use(errors({ logger: makeLogger('capture', counters()) }))
+      c.iqCallee.get(NS, 'q', () => {
+        throw make()
+      })
+    },
+    { domain: DOMAIN },
+  )
+}
+
 // Found by the cases above: when errors() fails on a thrown value (here a forged brand, or a
 // StanzaError subclass whose toElement() throws), its fallback handed xmpp.js's IQ handler a bare
 // internal-server-error without trimming the payload, which xmpp.js then echoed whole, whatever
@@ -178,15 +191,7 @@ describe('fixed: the fallback after a defect of errors() keeps the echo options'
       () => new UnserialisableStanzaError('item-not-found'),
     ],
   ])('%s: a 100 kB payload is not echoed', async (_, make) => {
-    const h = await testComponent(
-      (c: Component) => {
-        c.middleware.use(errors({ logger: makeLogger('capture', counters()) }))
-        c.iqCallee.get(NS, 'q', () => {
-          throw make()
-        })
-      },
-      { domain: DOMAIN },
-    )
+    const h = await throwingRoute(make)
     const payload = 'p'.repeat(100_000)
     const exchange = await h.send(
       xml(
@@ -228,15 +233,7 @@ describe('fixed: a StreamError that cannot build its element', () => {
     const count = (reason: unknown) => rejections.push(reason)
     process.on('unhandledRejection', count)
     try {
-      const h = await testComponent(
-        (c: Component) => {
-          c.middleware.use(errors({ logger: makeLogger('capture', counters()) }))
-          c.iqCallee.get(NS, 'q', () => {
-            throw make()
-          })
-        },
-        { domain: DOMAIN },
-      )
+      const h = await throwingRoute(make)
       const exchange = await h.send(
         xml(
           'iq',
