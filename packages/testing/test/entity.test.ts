@@ -163,11 +163,4 @@ describe('matchers', () => {
     expect(exchange).not.toBeErrorReply('bad-request')
     await t.stop()
   })
-
-  it('type condition names from the registry', () => {
-    // @ts-expect-error: not a stanza condition
-    expect(() => expect(xml('iq')).toBeErrorReply('item-lost')).toThrow()
-    // @ts-expect-error: a stanza condition is no stream condition
-    expect(() => expect({ closes: [], records: [] }).toHaveClosedStream('item-not-found')).toThrow()
-  })
 })
