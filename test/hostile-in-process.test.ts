@@ -234,20 +234,24 @@ describe('every line logged is a record, given to onError', () => {
       error: (_o, msg) => lines.push(msg),
     }
     let n = 0
-    const h = inProcess(C, (c) => {
-      // A route registered before errors(): its StanzaError reaches xmpp.js's IQ handler.
-      c.iqCallee.get(NS, 'early', () => {
-        throw new StanzaError('item-not-found')
-      })
-      guard(c, { logger, onError: (r) => records.push(r), correlationId: () => `id-${++n}` })
-      c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
-    })
-    h.c.on('element', () => {
+    const h = await testComponent(
+      (c: Component) => {
+        // A route registered before errors(): its StanzaError reaches xmpp.js's IQ handler.
+        c.iqCallee.get(NS, 'early', () => {
+          throw new StanzaError('item-not-found')
+        })
+        guard(c, { logger, onError: (r) => records.push(r), correlationId: () => `id-${++n}` })
+        c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+      },
+      { domain: C },
+    )
+    h.entity.on('element', () => {
       throw new Error('listener bug')
     })
-    h.feed(xml('iq', { type: 'get', id: 'e1', from: FROM, to: C }, xml('early', { xmlns: NS })))
-    await h.settle()
-    h.c.emit('error', new Error('write failed'))
+    await h.send(
+      xml('iq', { type: 'get', id: 'e1', from: FROM, to: C }, xml('early', { xmlns: NS })),
+    )
+    h.entity.emit('error', new Error('write failed'))
     const messages = records.map((r) => r.msg)
     // Before: logged with logger.error directly, never given to onError.
     expect(messages).toEqual([
