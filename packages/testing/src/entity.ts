@@ -2,9 +2,10 @@ import parse from '@xmpp/xml/lib/parse.js'
 import type { StreamCondition } from '@xmpp-errors/conditions'
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
 import type { ErrorRecord } from '@xmpp-errors/middleware'
-import type { ServerBehaviour } from './behaviours.js'
+import type { Script, ScriptedStreamError } from './behaviours.js'
 import { isErrorRecord, type LogEntry, type RecordingLogger, recordingLogger } from './logger.js'
-import { type EntityKind, MemoryServer, type MemorySocket } from './server.js'
+import { type EntityKind, type Link, MemoryServer } from './server.js'
+import { installSocket, readAsParsed, reconnectDelay, setReconnectDelay } from './xmpp-internals.js'
 
 /** A stream that was closed with `<stream:error/>`, by the entity or by the server. */
 export interface StreamClose {
@@ -55,8 +56,8 @@ export interface TestEntityOptions {
   domain?: string
   /** The `from` a sent stanza gets when it has none. Default `peer@example.org/test`. */
   from?: string
-  /** What the server does wrong, connection by connection (the first entry, the first connection). */
-  script?: readonly (ServerBehaviour | undefined)[]
+  /** What the server does on each connection: one script for all, or one per index (0 first). */
+  script?: Script
   /**
    * The reconnect plugin's delay, in ms. Default 0, where xmpp.js waits 1000: a test sees the
    * reconnect at once.
@@ -75,7 +76,7 @@ export interface DrivableEntity {
   start(): Promise<unknown>
   stop(): Promise<unknown>
   on(event: 'status', listener: (status: string) => void): unknown
-  reconnect?: { delay: number; stop(): void }
+  reconnect?: { stop(): void }
 }
 
 export interface FeedOptions {
@@ -117,15 +118,24 @@ export interface TestEntity<E> {
    * rejects, with what was written and recorded, when there is none or more than one.
    */
   request(iq: XmlElement | string): Promise<XmlElement>
-  /** Makes the server misbehave now; resolves with what the entity did about it. */
-  fault(behaviour: ServerBehaviour): Promise<Exchange>
+  /** The server sends `<stream:error/>` and closes; resolves with what the entity did about it. */
+  streamError(error: ScriptedStreamError): Promise<Exchange>
+  /**
+   * The server stops reading: what the entity writes waits in the socket, its write callbacks
+   * wait, and `write()` returns false past the high-water mark (16 KiB, as Node 20's).
+   */
+  stopReading(): Promise<Exchange>
+  /** The server reads what waits, and the socket emits 'drain' if a write returned false. */
+  resumeReading(): Promise<Exchange>
+  /** The server writes the start of a stanza and closes the connection in the middle of it. */
+  closeMidStanza(): Promise<Exchange>
+  /** The server closes the connection at once, without a word. */
+  destroy(): Promise<Exchange>
   /**
    * Resolves once the entity is online (again: after a backoff of guard(), say, which runs on
    * its own timers) and settled; rejects after `timeoutMs` (default 5000).
    */
   online(timeoutMs?: number): Promise<void>
-  /** Ends a `stop-reading`: the server reads what waits. */
-  resume(): Promise<void>
   /** Resolves once the entity has nothing left to do that the test could see. */
   settle(): Promise<void>
   /** Forgets what was written, recorded and closed, and the statuses. */
@@ -231,7 +241,7 @@ export async function attach<E extends DrivableEntity>(
     openCloses.push(close)
     for (const exchange of [all, ...inFlight]) exchange.closes.push(close)
   }
-  const server = new MemoryServer(kind, domain, options.script ?? [], {
+  const server = new MemoryServer(kind, domain, options.script ?? {}, {
     online: (connection) => {
       bump()
       for (const waiter of onlineWaiters.splice(0)) waiter()
@@ -253,8 +263,8 @@ export async function attach<E extends DrivableEntity>(
     },
     streamError: (element) => closed(closeOf('server', element)),
   })
-  installSocket(entity, server)
-  if (entity.reconnect) entity.reconnect.delay = options.reconnectDelay ?? 0
+  installSocket(entity, server.Socket)
+  setReconnectDelay(entity, options.reconnectDelay ?? 0)
   entity.on('status', (status) => {
     bump()
     statuses.push(status)
@@ -269,7 +279,7 @@ export async function attach<E extends DrivableEntity>(
       idle = activity === before ? idle + 1 : 0
       // A reconnect waits on a timer, which setImmediate turns do not reach: give a short one
       // (the reconnect plugin's, or a guard() backoff as short) the time to fire.
-      const delay = entity.reconnect?.delay ?? Number.POSITIVE_INFINITY
+      const delay = reconnectDelay(entity)
       if (idle === IDLE_ROUNDS && entity.status === 'disconnect' && delay <= 50) {
         await nextActivity(delay + RECONNECT_GRACE_MS)
         idle = activity === before ? idle : 0
@@ -333,10 +343,12 @@ export async function attach<E extends DrivableEntity>(
     )
   }
 
-  async function fault(behaviour: ServerBehaviour): Promise<Exchange> {
+  /** Has the server do something on the live connection; resolves with what followed. */
+  async function serverDoes(what: (link: Link) => void): Promise<Exchange> {
+    const link = server.connected()
     const exchange = newExchange('')
     inFlight.add(exchange)
-    server.fault(behaviour)
+    what(link)
     await settle()
     return exchange
   }
@@ -363,7 +375,7 @@ export async function attach<E extends DrivableEntity>(
     server.release()
     // A throw out of the parser leaves it half way through the data, never to end the stream:
     // the connection goes down as the process would have, not after xmpp.js's 2 s close timeout.
-    if (crashed && server.live) server.fault({ behaviour: 'disconnect' })
+    if (crashed) server.live?.close()
     await settle()
     if (entity.status !== 'offline') await entity.stop().catch(() => {})
     await settle()
@@ -395,12 +407,12 @@ export async function attach<E extends DrivableEntity>(
     send,
     feed,
     request,
-    fault,
+    streamError: (error) => serverDoes((link) => link.streamError(error)),
+    stopReading: () => serverDoes((link) => link.stopReading()),
+    resumeReading: () => serverDoes((link) => link.resumeReading()),
+    closeMidStanza: () => serverDoes((link) => link.closeMidStanza()),
+    destroy: () => serverDoes((link) => link.close()),
     online,
-    async resume() {
-      server.resume()
-      await settle()
-    },
     settle,
     clear() {
       for (const list of [all.written, all.elements, all.records, all.log, all.closes, statuses]) {
@@ -410,25 +422,6 @@ export async function attach<E extends DrivableEntity>(
     },
     stop,
   }
-}
-
-/**
- * A component uses `Socket` (net.Socket) directly; a client picks its transport from
- * `transports` by the service's scheme, so the memory socket goes in as the first transport.
- */
-function installSocket(entity: DrivableEntity, server: MemoryServer): void {
-  if (Array.isArray(entity.transports)) {
-    const tcp = entity.transports.find(
-      (t) => typeof t === 'function' && t.prototype?.socketParameters?.('xmpp://h:1') !== undefined,
-    ) as (new (...args: never[]) => { Socket: new () => MemorySocket }) | undefined
-    if (tcp === undefined)
-      throw new Error('attach(): the client has no TCP transport to stand in for')
-    const Memory = class extends tcp {}
-    Memory.prototype.Socket = server.Socket
-    entity.transports.unshift(Memory)
-    return
-  }
-  entity.Socket = server.Socket
 }
 
 function requestKey(id: unknown, from: unknown): string | undefined {
@@ -441,17 +434,6 @@ function parseOrNothing(data: string): XmlElement | undefined {
   } catch {
     return undefined
   }
-}
-
-/**
- * The one place that reaches into the connection: xmpp.js 0.13 and 0.14 keep the stream parser
- * as `entity.parser` and listen to its 'element' event (@xmpp/connection, `_attachParser`).
- */
-function readAsParsed(entity: DrivableEntity, element: XmlElement): void {
-  const { parser } = entity as { parser?: { emit(event: 'element', element: XmlElement): void } }
-  if (parser === undefined || parser === null)
-    throw new Error('send(): the entity has no stream parser')
-  parser.emit('element', element)
 }
 
 function defaultDomain(kind: EntityKind): string {

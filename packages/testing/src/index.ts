@@ -1,4 +1,4 @@
-export type { ServerBehaviour, ServerBehaviourName } from './behaviours.js'
+export type { ConnectionScript, Script, ScriptedStreamError } from './behaviours.js'
 export { type ClientOptions, testClient, testComponent } from './create.js'
 export {
   attach,

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events'
 import { type Element, Parser, xml } from '@xmpp/xml'
 import { NS_STREAM, NS_STREAMS } from '@xmpp-errors/conditions'
-import { connectionTimeOnly, type ServerBehaviour } from './behaviours.js'
+import type { ConnectionScript, Script, ScriptedStreamError } from './behaviours.js'
+import { writeAfterEnd } from './xmpp-internals.js'
 
 // The other end of the entity's socket: just enough of a server, in memory. A component gets the
 // XEP-0114 header and handshake; a client gets SASL PLAIN or ANONYMOUS and resource binding
 // (RFC 6120 §6, §7). Once online, what the entity writes is handed to the observer, and the
-// server writes only what a test or a behaviour asks for.
+// server writes only what a test or its script asks for.
 
 export type EntityKind = 'component' | 'client'
 
@@ -45,7 +46,7 @@ export class MemoryServer {
   constructor(
     readonly kind: EntityKind,
     readonly domain: string,
-    private readonly script: readonly (ServerBehaviour | undefined)[],
+    private readonly script: Script,
     private readonly observer: ServerObserver,
   ) {
     const server = this
@@ -69,9 +70,10 @@ export class MemoryServer {
   }
 
   private accept(socket: MemorySocket): Link {
+    const index = this.connections
     this.connections += 1
-    const behaviour = this.script[this.connections - 1]
-    this.link = new Link(this, socket, this.connections, behaviour, this.observer)
+    const script = typeof this.script === 'function' ? this.script(index) : this.script
+    this.link = new Link(this, socket, this.connections, script, this.observer)
     return this.link
   }
 
@@ -87,25 +89,18 @@ export class MemoryServer {
   push(data: string): void {
     const link = this.live
     if (link === undefined) throw new Error('the entity is not connected')
-    link.socket.emit('data', data)
+    link.wire.emit('data', data)
   }
 
-  fault(behaviour: ServerBehaviour): void {
-    if (connectionTimeOnly.has(behaviour.behaviour)) {
-      throw new TypeError(`${behaviour.behaviour} happens only at connection time: use script`)
-    }
+  /** The connection that is up, or an error saying there is none. */
+  connected(): Link {
     const link = this.live
     if (link === undefined) throw new Error('the entity is not connected')
-    link.misbehave(behaviour)
-  }
-
-  /** After `stop-reading`: reads what waits, calls its write callbacks, emits 'drain'. */
-  resume(): void {
-    this.link?.resume()
+    return link
   }
 
   /**
-   * Lets go of what a behaviour holds back (a stalled handshake, unread writes), so that the
+   * Lets go of what a script holds back (a silent header or handshake, unread writes), so that the
    * timeouts xmpp.js set on them end when the entity stops, not seconds after the test.
    */
   release(): void {
@@ -115,7 +110,7 @@ export class MemoryServer {
 
 type Phase = 'header' | 'handshake' | 'auth' | 'restart' | 'bind' | 'online'
 
-class Link {
+export class Link {
   closed = false
   private phase: Phase = 'header'
   private parser = this.newParser()
@@ -131,9 +126,10 @@ class Link {
 
   constructor(
     private readonly server: MemoryServer,
-    readonly socket: MemorySocket,
+    /** The entity's end of the socket. */
+    readonly wire: MemorySocket,
     private readonly number: number,
-    private readonly behaviour: ServerBehaviour | undefined,
+    private readonly script: ConnectionScript,
     private readonly observer: ServerObserver,
   ) {}
 
@@ -151,7 +147,7 @@ class Link {
 
   fromEntity(data: string, callback: (error?: Error) => void): boolean {
     if (this.closed) {
-      setImmediate(callback, Object.assign(new Error('write after end'), { code: 'EPIPE' }))
+      setImmediate(callback, writeAfterEnd())
       return false
     }
     if (!this.reading) {
@@ -178,17 +174,26 @@ class Link {
     this.observer.wrote(data, this.completed)
   }
 
+  /** Answers what a `'silent'` script held back, and reads what waits. */
   release(): void {
-    this.resume()
-    if (this.phase === 'handshake' && this.handshakeStalled) {
-      this.send('<handshake/>')
-      this.goOnline()
-    }
+    this.resumeReading()
+    const held = this.held
+    this.held = undefined
+    if (held === 'header') this.answerHeader()
+    else if (held === 'handshake') this.send('<handshake/>')
+    else if (held === 'auth') this.send(`<success xmlns='${NS_SASL}'/>`)
+    if (held === 'handshake') this.goOnline()
+    if (held === 'auth') this.restart()
   }
 
-  private handshakeStalled = false
+  /** What a `'silent'` script kept from being answered. */
+  private held: 'header' | 'handshake' | 'auth' | undefined
 
-  resume(): void {
+  stopReading(): void {
+    this.reading = false
+  }
+
+  resumeReading(): void {
     this.reading = true
     const parked = this.parked
     this.parked = []
@@ -200,7 +205,7 @@ class Link {
     }
     if (this.mustDrain) {
       this.mustDrain = false
-      this.socket.emit('drain')
+      this.wire.emit('drain')
     }
   }
 
@@ -213,12 +218,21 @@ class Link {
   }
 
   private onHeader(): void {
-    const header = this.header()
-    if (this.behaviour?.behaviour === 'stream-error-on-header') {
-      this.send(header)
-      this.streamError(this.behaviour.condition, this.behaviour.text)
+    const { header } = this.script
+    if (header === 'silent' && this.phase === 'header') {
+      this.held = 'header'
       return
     }
+    if (typeof header === 'object' && this.phase === 'header') {
+      this.send(this.header())
+      this.streamError(header)
+      return
+    }
+    this.answerHeader()
+  }
+
+  private answerHeader(): void {
+    const header = this.header()
     if (this.server.kind === 'component') {
       this.send(header)
       this.phase = 'handshake'
@@ -240,11 +254,7 @@ class Link {
         this.completed.push(element)
         return
       case 'handshake':
-        if (element.name !== 'handshake') return
-        if (this.behaviour?.behaviour === 'stall-handshake') {
-          this.handshakeStalled = true
-          return
-        }
+        if (element.name !== 'handshake' || this.refusesHandshake('handshake')) return
         this.send('<handshake/>')
         this.goOnline()
         return
@@ -260,14 +270,27 @@ class Link {
     }
   }
 
+  /** Whether the script keeps the handshake (or SASL) from succeeding: silent, or an error. */
+  private refusesHandshake(held: 'handshake' | 'auth'): boolean {
+    const { handshake } = this.script
+    if (handshake === 'silent') this.held = held
+    else if (typeof handshake === 'object') this.streamError(handshake)
+    return handshake !== undefined && handshake !== 'accept'
+  }
+
   private authenticate(element: Element): void {
     if (!element.is('auth', NS_SASL)) return
     if (element.attrs.mechanism === 'PLAIN') {
       const [, user] = Buffer.from(element.text(), 'base64').toString('utf8').split('\0')
       if (user) this.user = user
     }
+    if (this.refusesHandshake('auth')) return
     this.send(`<success xmlns='${NS_SASL}'/>`)
-    // RFC 6120 §6.4.6: after success the client opens a new stream, header first.
+    this.restart()
+  }
+
+  /** RFC 6120 §6.4.6: after success the client opens a new stream, header first. */
+  private restart(): void {
     this.parser = this.newParser()
     this.phase = 'restart'
   }
@@ -289,41 +312,20 @@ class Link {
   private goOnline(): void {
     this.phase = 'online'
     this.observer.online(this.number)
-    const behaviour = this.behaviour
-    if (behaviour !== undefined && !connectionTimeOnly.has(behaviour.behaviour)) {
-      this.misbehave(behaviour)
-    }
   }
 
-  misbehave(behaviour: ServerBehaviour): void {
-    switch (behaviour.behaviour) {
-      case 'stream-error':
-        this.streamError(behaviour.condition, behaviour.text)
-        return
-      case 'redirect':
-        this.streamError('see-other-host', undefined, behaviour.host)
-        return
-      case 'stop-reading':
-        this.reading = false
-        return
-      case 'close-mid-stanza':
-        this.send(`<message from='peer@${this.server.domain}' to='${this.server.domain}'><body>hal`)
-        this.close()
-        return
-      case 'disconnect':
-        this.close()
-        return
-      case 'stream-error-on-header':
-      case 'stall-handshake':
-        return
-    }
+  /** Writes the start of a stanza, and closes the connection in the middle of it. */
+  closeMidStanza(): void {
+    this.send(`<message from='peer@${this.server.domain}' to='${this.server.domain}'><body>hal`)
+    this.close()
   }
 
-  private streamError(condition: string, text?: string, host?: string): void {
+  /** Sends `<stream:error/>` and closes the stream, as RFC 6120 §4.9.1.1 says. */
+  streamError({ condition, content, text }: ScriptedStreamError): void {
     const element = xml(
       'stream:error',
       {},
-      xml(condition, { xmlns: NS_STREAMS }, host),
+      xml(condition, { xmlns: NS_STREAMS }, content),
       text === undefined ? undefined : xml('text', { xmlns: NS_STREAMS }, text),
     )
     this.observer.streamError(element)
@@ -337,7 +339,7 @@ class Link {
     this.flush()
   }
 
-  /** Closes the connection once what was sent before has been delivered. */
+  /** Closes the connection once what was sent before has been delivered: `destroy`. */
   close(): void {
     if (this.outbox.includes('close')) return
     this.outbox.push('close')
@@ -357,11 +359,11 @@ class Link {
           this.closed = true
           for (const { callback } of this.parked) callback(new Error('socket closed'))
           this.parked = []
-          this.socket.emit('end')
-          this.socket.emit('close', false)
+          this.wire.emit('end')
+          this.wire.emit('close', false)
           return
         }
-        this.socket.emit('data', item)
+        this.wire.emit('data', item)
       }
     })
   }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type SetupTools, type TestEntity, testComponent } from '../src/index.js'
 import '../src/vitest.js'
 
-// Each behaviour of the in-memory server, seen through what a guarded component does about it.
+// Each way the in-memory server misbehaves, seen through what a guarded component does about it.
 
 const guarded = (c: Component, { logger }: SetupTools) => {
   guard(c, { logger, backoff: { baseMs: 5, maxMs: 5 } })
@@ -49,10 +49,8 @@ async function entity(options: Parameters<typeof testComponent>[1] = {}) {
 }
 
 describe('the server misbehaves', () => {
-  it('stream-error-on-header: the component stops on host-unknown, with a record', async () => {
-    const e = await entity({
-      script: [{ behaviour: 'stream-error-on-header', condition: 'host-unknown', text: 'who?' }],
-    })
+  it('a stream error for a header: the component stops on host-unknown, with a record', async () => {
+    const e = await entity({ script: { header: { condition: 'host-unknown', text: 'who?' } } })
     expect(e).toHaveClosedStream('host-unknown', { by: 'server', text: 'who?', after: 'stop' })
     expect(e).toHaveRecorded({
       condition: 'host-unknown',
@@ -63,15 +61,25 @@ describe('the server misbehaves', () => {
     expect(e.entity.status).toBe('offline')
   })
 
-  it('stall-handshake: never online, and stop() leaves no handshake timeout behind', async () => {
-    const e = await entity({ script: [{ behaviour: 'stall-handshake' }] })
+  it('a silent handshake: never online, and stop() leaves no handshake timeout behind', async () => {
+    const e = await entity({ script: { handshake: 'silent' } })
     expect(e.entity.status).toBe('open')
     expect(e.statuses).not.toContain('online')
   })
 
-  it('stream-error: a system-shutdown from the server, then a reconnect after the backoff', async () => {
+  it('a silent header: never open, and stop() leaves no open timeout behind', async () => {
+    const e = await entity({ script: (index) => (index === 0 ? { header: 'silent' } : {}) })
+    expect(e.entity.status).toBe('opening')
+  })
+
+  it('a stream error for the handshake: not-authorized stops the component', async () => {
+    const e = await entity({ script: { handshake: { condition: 'not-authorized' } } })
+    expect(e).toHaveClosedStream('not-authorized', { by: 'server', after: 'stop' })
+  })
+
+  it('streamError: a system-shutdown from the server, then a reconnect after the backoff', async () => {
     const e = await entity()
-    const fault = await e.fault({ behaviour: 'stream-error', condition: 'system-shutdown' })
+    const fault = await e.streamError({ condition: 'system-shutdown' })
     expect(fault).toHaveClosedStream('system-shutdown', { by: 'server' })
     expect(fault).toHaveRecorded({ condition: 'system-shutdown', action: 'observe', times: 1 })
     expect(fault.records[0]?.next?.action).toBe('reconnect')
@@ -80,42 +88,42 @@ describe('the server misbehaves', () => {
     expect(e.connections).toBe(2)
   })
 
-  it('disconnect: the reconnect plugin connects again', async () => {
+  it('destroy: the reconnect plugin connects again', async () => {
     const e = await entity()
-    await e.fault({ behaviour: 'disconnect' })
+    await e.destroy()
     expect(e.entity.status).toBe('online')
     expect(e.connections).toBe(2)
     expect(e.statuses.slice(-3)).toEqual(['opening', 'open', 'online'])
   })
 
-  it('close-mid-stanza: half a stanza, then the connection ends; nothing is answered', async () => {
+  it('closeMidStanza: half a stanza, then the connection ends; nothing is answered', async () => {
     const e = await entity()
-    const fault = await e.fault({ behaviour: 'close-mid-stanza' })
+    const fault = await e.closeMidStanza()
     expect(fault.written).toEqual([])
     expect(e.connections).toBe(2)
   })
 
-  it('redirect: see-other-host, recorded with where guard() goes next', async () => {
+  it('a redirect: see-other-host, recorded with where guard() goes next', async () => {
     const e = await entity()
-    const fault = await e.fault({ behaviour: 'redirect', host: 'elsewhere.example' })
+    const fault = await e.streamError({ condition: 'see-other-host', content: 'elsewhere.example' })
     expect(fault).toHaveClosedStream('see-other-host', { by: 'server' })
     expect(fault).toHaveRecorded({ condition: 'see-other-host', action: 'observe', times: 1 })
   })
 
-  it('stop-reading: the reply waits in the socket until the server reads again', async () => {
+  it('stopReading: the reply waits in the socket until the server reads again', async () => {
     const e = await entity()
-    await e.fault({ behaviour: 'stop-reading' })
+    await e.stopReading()
     const exchange = await e.send(
       xml('iq', { type: 'get', id: 'big' }, xml('q', { xmlns: 'urn:example:big' })),
     )
     expect(exchange.written).toEqual([])
-    await e.resume()
+    await e.resumeReading()
     expect(exchange.written).toHaveLength(1)
     expect(exchange.elements[0]?.attrs).toMatchObject({ type: 'result', id: 'big' })
   })
 
-  it('refuses a connection-time behaviour on a live connection', async () => {
-    const e = await entity()
-    await expect(e.fault({ behaviour: 'stall-handshake' })).rejects.toThrow(/connection time/)
+  it('refuses a fault with no connection up', async () => {
+    const e = await entity({ script: { header: { condition: 'host-unknown' } } })
+    await expect(e.destroy()).rejects.toThrow(/not connected/)
   })
 })
