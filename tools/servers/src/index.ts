@@ -4,6 +4,7 @@ export {
   type StartEjabberdOptions,
   startEjabberd,
 } from './ejabberd.js'
+export { ensureNode, nodeCacheDir } from './node.js'
 export {
   DOMAIN,
   findExecutable,
