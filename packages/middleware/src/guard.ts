@@ -2,7 +2,7 @@ import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
-import { stderrLogger } from './logger.js'
+import { defaultLogger } from './logger.js'
 import { normalize } from './normalize.js'
 import {
   defaultOutgoing,
@@ -101,7 +101,7 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
  * listener. Apply it once, right after creating the component; it returns the component.
  */
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
-  const logger = options.logger ?? stderrLogger()
+  const logger = options.logger ?? defaultLogger()
   const rejected = new WeakSet<object>()
   const faultOf = addressChecker()
   const nextId = correlationIdFrom(options.correlationId)

@@ -24,29 +24,16 @@ function safely<T>(read: () => T): T | undefined {
   }
 }
 
-/**
- * The `<error/>` of xmpp.js's own StanzaError, which iqCaller rejects with when the entity it
- * asked answers with an error. Its name is the same as ours: the element tells them apart.
- */
-function upstreamElement(thrown: unknown): object | undefined {
-  return safely(() => {
-    if (typeof thrown !== 'object' || thrown === null) return undefined
-    const { name, element } = thrown as { name?: unknown; element?: unknown }
-    return name === 'StanzaError' && typeof element === 'object' && element !== null
-      ? element
-      : undefined
-  })
-}
-
-/** The peer's error, parsed by our own reader, with who sent it. */
+/** The peer's error, read as a web app reads a rejected request, with who sent it. */
 export function readUpstream(
   thrown: unknown,
 ): { upstream: Upstream; error: StanzaError } | undefined {
-  const element = upstreamElement(thrown)
-  if (element === undefined) return undefined
-  const error = StanzaError.fromElement(element)
+  const error = StanzaError.fromRequest(thrown)
+  if (error === undefined) return undefined
   const from = safely(
-    () => (element as { parent?: { attrs?: { from?: unknown } } }).parent?.attrs?.from,
+    () =>
+      (error.element as { parent?: { attrs?: { from?: unknown } } } | undefined)?.parent?.attrs
+        ?.from,
   )
   return {
     error,
