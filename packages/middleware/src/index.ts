@@ -13,6 +13,8 @@ export {
   isStanzaError,
   isStreamError,
   isXmppError,
+  lookupLanguage,
+  type ReadLanguageOptions,
   StanzaError,
   type StanzaErrorOptions,
   StreamError,
