@@ -35,6 +35,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'unit:tools', include: ['tools/*/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         // Suites that run xmpp.js in this process, with no server: no global setup to wait for.
         test: { name: 'in-process', include: IN_PROCESS, testTimeout: 30_000 },
       },

@@ -32,3 +32,15 @@ export {
   startProsody,
 } from './prosody.js'
 export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
+export {
+  DEBIAN_PYTHON,
+  type EnsurePackagesOptions,
+  ensureInstalled,
+  ensurePackages,
+  installCommand,
+  type Machine,
+  MissingPackages,
+  SYSTEM_PACKAGES,
+  type SystemPackage,
+  type SystemPackageName,
+} from './system-packages.js'
