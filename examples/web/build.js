@@ -22,7 +22,7 @@ export function buildPage() {
   return build({
     entryPoints: [new URL('src/app.js', import.meta.url).pathname],
     bundle: true,
-    format: 'esm',
+    format: 'iife',
     platform: 'browser',
     target: 'es2022',
     sourcemap: true,

@@ -12,6 +12,7 @@ const NS_PING = 'urn:xmpp:ping'
 // The page's own words, in the languages it has.
 const WORDS = {
   en: {
+    title: 'Notes',
     key: 'Note',
     get: 'Get note',
     check: 'Let the bot check this page',
@@ -29,6 +30,7 @@ const WORDS = {
     application: 'Details for the application:',
   },
   de: {
+    title: 'Notizen',
     key: 'Notiz',
     get: 'Notiz holen',
     check: 'Den Bot diese Seite prüfen lassen',
@@ -90,7 +92,8 @@ const xmpp = client({
   password: params.get('password') ?? undefined,
   lang,
 })
-// The page answers what others ask it, as a component does: errors() first, then its routes.
+// The page answers what others ask it, as a component does: errors() first, then its routes
+// (@xmpp/client answers XEP-0199 pings itself).
 // An IQ no route answers (the bot's version query) is answered service-unavailable by errors(),
 // whose default logger writes to the console here; onError shows it on the page too.
 xmpp.middleware.use(
@@ -114,10 +117,6 @@ xmpp.iqCallee.get(NS_DISCO_INFO, 'query', (ctx) => {
     xml('feature', { var: NS_DISCO_INFO }),
     xml('feature', { var: NS_PING }),
   )
-})
-xmpp.iqCallee.get(NS_PING, 'ping', (ctx) => {
-  answered('ping', ctx)
-  return true
 })
 
 // The bot's chat answers (its check of this page, say).
