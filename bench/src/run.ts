@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
+import { BROWSER_BUDGET, bundleSizes } from './bundle.js'
 import { machine } from './machine.js'
 import {
   FULL,
@@ -148,6 +149,12 @@ async function main(): Promise<number> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   console.log(table(figures))
   console.log(`\n${verdict(figures)} (${config.mode} mode, ${seconds.toFixed(0)} s)`)
+  // Sizes, not speeds: the same in every run, and quick to take.
+  console.log(
+    `\nIn a browser (esbuild, minified; budget for errors with conditions: ` +
+      `${BROWSER_BUDGET / 1024} KB min+gzip, beside the @xmpp/xml an @xmpp/client app already has)\n\n` +
+      (await bundleSizes()),
+  )
   if (values.json) {
     const file = resolve(values.json)
     await mkdir(dirname(file), { recursive: true })
