@@ -24,14 +24,14 @@ export const RUNTIMES = [
     node: '24.22.3',
     runs: [
       { what: 'unit, in-process', args: ['--project', 'unit:*', '--project', 'in-process'] },
-      { what: 'integration (Prosody), install', args: ['--project', 'integration'] },
+      { what: 'integration through Prosody, install test', args: ['--project', 'integration'] },
     ],
   },
   {
     node: '22.23.5',
     runs: [
       { what: 'unit, in-process', args: ['--project', 'unit:*', '--project', 'in-process'] },
-      { what: 'install', args: ['--project', 'integration', 'test/install/'] },
+      { what: 'install test', args: ['--project', 'integration', 'test/install/'] },
     ],
   },
 ]
