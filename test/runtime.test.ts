@@ -50,6 +50,14 @@ describe(`Node.js ${process.versions.node}`, () => {
     }
   })
 
+  it(`${major >= 22 ? 'has' : 'has no'} global WebSocket, which @xmpp/client's ws:// transport needs`, () => {
+    // On Node.js 20, @xmpp/client over WebSocket throws "WebSocket is not defined" at connect:
+    // a Node.js app there uses xmpp:// (TCP), or installs a WebSocket global itself.
+    expect(typeof (globalThis as { WebSocket?: unknown }).WebSocket).toBe(
+      major >= 22 ? 'function' : 'undefined',
+    )
+  })
+
   it('loads the ES packages with require(), with no flag and no warning', async () => {
     expect(process.features.require_module).toBe(true)
     const { stdout, stderr } = await run(process.execPath, [join(fixtures, 'require.cjs')], {
