@@ -43,7 +43,6 @@ const USAGE: Record<string, string> = {
   share: 'share KEY with JID',
   keys: 'keys [AFTER]',
   check: 'check',
-  shutdown: 'shutdown',
 }
 
 function usage(name: string): never {
@@ -69,9 +68,10 @@ export function parseCommand(body: string): Command {
       if (rest !== undefined) usage('keys')
       return key === undefined ? { name: 'keys' } : { name: 'keys', after: key }
     case 'shutdown':
+      return { name: 'shutdown' }
     case 'check':
       if (key !== undefined) usage(name)
-      return { name }
+      return { name: 'check' }
     case 'get':
     case 'del':
       if (key === undefined || rest !== undefined) usage(name)

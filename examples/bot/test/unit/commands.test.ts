@@ -27,6 +27,7 @@ describe('parseCommand', () => {
     ['move a b', { name: 'move', key: 'a', to: 'b' }],
     ['share k with bob@example.org', { name: 'share', key: 'k', with: 'bob@example.org' }],
     ['shutdown', { name: 'shutdown' }],
+    ['check', { name: 'check' }],
   ])('parses %j', (body, command) => {
     expect(parseCommand(body)).toEqual(command)
   })
@@ -42,6 +43,7 @@ describe('parseCommand', () => {
     ['share k bob@example.org', 'usage: share KEY with JID'],
     ['share k with', 'usage: share KEY with JID'],
     ['keys a b', 'usage: keys [AFTER]'],
+    ['check me', 'usage: check'],
   ])('answers bad-request for %j', (body, text) => {
     try {
       parseCommand(body)
