@@ -286,7 +286,7 @@ describe('the error reply to a request of ours', () => {
         <text xmlns='${NS_STANZAS}' xml:lang='de'>ungültiges Abonnement</text>
         <invalid-subid xmlns='http://jabber.org/protocol/pubsub#errors'/>
       </error></iq>`,
-    ).getChild('error')
+    ).getChild('error') as NonNullable<ReturnType<typeof parse>>
     // What xmpp.js's iqCaller rejects with.
     const rejection = Object.assign(new Error('not-acceptable'), { name: 'StanzaError', element })
     const error = StanzaError.fromRequest(rejection, { languages: ['de-DE', 'en'] })
