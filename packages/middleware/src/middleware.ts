@@ -13,6 +13,7 @@ import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
+import { settleUnreadableReplies } from './xmpp-internals.js'
 
 export interface ErrorsOptions {
   /** pino-compatible logger. Default: one JSON line per warning or error on stderr. */
@@ -169,6 +170,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     if (ctx.entity !== watched) {
       watch(ctx.entity, logger)
+      settleUnreadableReplies(ctx.entity)
       watched = ctx.entity
     }
     // guard() records the server's stream errors, with what it does next.
