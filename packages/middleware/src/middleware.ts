@@ -1,19 +1,18 @@
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
-import { insideIqHandler, iqHandlerPayload } from './iq-handler.js'
+import { governs } from './entity-state.js'
 import { languagesOf, textLanguage } from './language.js'
 import { defaultLogger } from './logger.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
-import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
+import { type ErrorRecord, publish, recordEvent, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
-import { governs } from './server-stream-error.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Logger, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
-import { settleUnreadableReplies } from './xmpp-internals.js'
+import { insideIqHandler, iqHandlerPayload, settleUnreadableReplies } from './xmpp-internals.js'
 
 export interface ErrorsOptions {
   /** pino-compatible logger. Default: one JSON line per warning or error on stderr. */
@@ -139,10 +138,11 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
         return respond(ctx, bug, { error, unknown: true })
       } catch {
         try {
-          logger.error({ err: bug }, 'errors() failed while handling an error')
+          emit(recordEvent(bug, 'error', 'errors() failed while handling an error', nextId()))
         } catch {}
         // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
-        if (insideIqHandler(ctx)) emptyPayload(ctx.element as XmlElement)
+        const payload = iqHandlerPayload(ctx)
+        if (payload !== undefined) emptyPayload(payload)
         return undefined
       }
     }
@@ -169,7 +169,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   let watched: Context['entity'] | undefined
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     if (ctx.entity !== watched) {
-      watch(ctx.entity, logger)
+      watch(ctx.entity, { publish: emit, nextId })
       settleUnreadableReplies(ctx.entity)
       watched = ctx.entity
     }

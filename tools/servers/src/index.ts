@@ -6,6 +6,15 @@ export {
 } from './ejabberd.js'
 export { ensureNode, nodeCacheDir } from './node.js'
 export {
+  type ConnectionScript,
+  type HostileConnection,
+  type HostileServer,
+  type HostileServerOptions,
+  type ScriptedStreamError,
+  startHostileServer,
+  streamErrorXml,
+} from './hostile.js'
+export {
   DOMAIN,
   findExecutable,
   freePorts,
