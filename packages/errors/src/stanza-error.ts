@@ -249,14 +249,16 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
 }
 
 /**
- * xmpp.js's iqCaller rejects with its own StanzaError when the entity asked answers with an
- * error: same name as ours, with the `<error/>` it read as `element`.
+ * What a rejected request carries of the error reply: xmpp.js's iqCaller rejects with an error
+ * whose `element` is the `<error/>` it read; one that could not read it may carry the reply
+ * itself as `stanza`.
  */
 function requestErrorElement(reason: unknown): unknown {
   try {
     if (typeof reason !== 'object' || reason === null) return undefined
-    const { name, element } = reason as { name?: unknown; element?: unknown }
-    return name === 'StanzaError' && isElement(element) ? element : undefined
+    const { element, stanza } = reason as { element?: unknown; stanza?: unknown }
+    if (isElement(element)) return element
+    return isElement(stanza) ? stanza : undefined
   } catch {
     return undefined
   }

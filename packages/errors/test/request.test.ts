@@ -36,6 +36,15 @@ describe('StanzaError.fromRequest', () => {
     expect(StanzaError.fromRequest(rejection(reply()))?.text).toBe('no note named x')
   })
 
+  it('reads the reply itself when the rejection carries it as stanza', () => {
+    const stanza = xml('iq', { type: 'error', id: 'q2' }, reply())
+    const reason = Object.assign(new Error('unreadable'), { element: undefined, stanza })
+    expect(StanzaError.fromRequest(reason, { languages: ['de'] })).toMatchObject({
+      condition: 'item-not-found',
+      text: 'keine Notiz namens x',
+    })
+  })
+
   it('gives undefined for a request that failed without an error reply', () => {
     const timeout = Object.assign(new Error('timeout'), { name: 'TimeoutError' })
     for (const reason of [
