@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RUNTIMES } from '../../scripts/runtimes.js'
@@ -17,8 +17,8 @@ describe('the supported runtimes', () => {
 
   it('every published package asks for the same Node.js versions, which include those tested', () => {
     const range = engines('package.json')
-    for (const name of ['conditions', 'errors', 'middleware', 'otel', 'xep']) {
-      expect(engines(`packages/${name}/package.json`)).toBe(range)
+    for (const name of readdirSync(join(ROOT, 'packages'))) {
+      expect(engines(`packages/${name}/package.json`), name).toBe(range)
     }
     for (const { node } of RUNTIMES) expect(range).toContain(`${node.split('.')[0]}.`)
   })

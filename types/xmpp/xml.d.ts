@@ -22,6 +22,16 @@ declare module '@xmpp/xml' {
   export type XmlChild = Element | string | null | undefined | boolean | XmlChild[]
 
   export function xml(name: string, attrs?: XmlAttrs | null, ...children: XmlChild[]): Element
+
+  /** The stream parser xmpp.js reads the wire with: 'start' (the header), 'element', 'end'. */
+  export class Parser {
+    write(data: string): void
+    on(event: 'start' | 'element' | 'end', listener: (element: Element) => void): this
+    on(event: 'error', listener: (error: Error) => void): this
+  }
+
+  export function escapeXML(s: string): string
+  export function escapeXMLText(s: string): string
 }
 
 declare module '@xmpp/xml/lib/parse.js' {

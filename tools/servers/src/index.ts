@@ -4,7 +4,6 @@ export {
   type StartEjabberdOptions,
   startEjabberd,
 } from './ejabberd.js'
-export { ensureNode, nodeCacheDir } from './node.js'
 export {
   type ConnectionScript,
   type HostileConnection,
@@ -14,6 +13,7 @@ export {
   startHostileServer,
   streamErrorXml,
 } from './hostile.js'
+export { ensureNode, nodeCacheDir } from './node.js'
 export {
   DOMAIN,
   findExecutable,
