@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
+import { BROWSER_BUDGET, bundleSizes } from './bundle.js'
 import { PINO_MODES, type PinoMode } from './dispatch.js'
 import { machine } from './machine.js'
 import {
@@ -166,6 +167,12 @@ async function main(): Promise<number> {
   const scaling = scalingTable(figures)
   if (scaling) console.log(`\n${scaling}`)
   console.log(`\n${verdict(figures)} (${config.mode} mode, ${seconds.toFixed(0)} s)`)
+  // Sizes, not speeds: the same in every run, and quick to take.
+  console.log(
+    `\nIn a browser (esbuild, minified; budget for errors with conditions: ` +
+      `${BROWSER_BUDGET / 1024} KB min+gzip, beside the @xmpp/xml an @xmpp/client app already has)\n\n` +
+      (await bundleSizes()),
+  )
   if (values.json) {
     const file = resolve(values.json)
     await mkdir(dirname(file), { recursive: true })

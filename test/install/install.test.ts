@@ -332,8 +332,8 @@ describe('the packed packages', { timeout: SLOW }, () => {
         repository: { type: 'git', url: `git+${REPOSITORY}.git`, directory },
         homepage: `${REPOSITORY}/tree/main/${directory}#readme`,
         bugs: { url: `${REPOSITORY}/issues` },
-        // require() of an ES module works without a flag from Node.js 20.19 on.
-        engines: { node: '>=20.19' },
+        // require() of an ES module works without a flag from Node.js 20.19 and 22.12 on.
+        engines: { node: '^20.19.0 || ^22.12.0 || >=24.0.0' },
       })
       expect(await readFile(join(installed, 'LICENSE'), 'utf8')).toBe(
         await readFile(join(ROOT, 'LICENSE'), 'utf8'),

@@ -20,7 +20,7 @@ import {
   type XmlElement,
 } from './element.js'
 import { isSeeOtherHost } from './host.js'
-import { isLanguageTag, MAX_ADDRESS_LENGTH, type Texts } from './text.js'
+import { isLanguageTag, lookupLanguage, MAX_ADDRESS_LENGTH, type Texts } from './text.js'
 
 /**
  * What only a parser sets on an error, beside its options: set after construction (`parsed`),
@@ -84,7 +84,10 @@ function findError(value: unknown): XmlElement | undefined {
  * five is left out; anything unreadable is left out. Throws only on objects no XML parser
  * makes (getters that throw, say).
  */
-export function readStanzaError(element: unknown): Read<StanzaCondition> {
+export function readStanzaError(
+  element: unknown,
+  languages: Iterable<unknown> = [],
+): Read<StanzaCondition> {
   const error = findError(element)
   if (error === undefined) return { condition: 'undefined-condition', options: {}, parsed: {} }
   const {
@@ -112,6 +115,9 @@ export function readStanzaError(element: unknown): Read<StanzaCondition> {
   }
   const by = attribute(error, 'by')
   if (fitsAddress(by)) options.by = by
+  // A reader's languages choose among the texts sent by language (RFC 6120 §8.3.2).
+  const chosen = lookupLanguage(Object.keys(texts), languages)
+  if (chosen !== undefined) Object.assign(options, { text: texts[chosen], lang: chosen })
   const parsed: Parsed = { texts, element: error }
   if (isErrorType(type)) parsed.type = type
   if (!known && name) parsed.originalCondition = name

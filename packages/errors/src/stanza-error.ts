@@ -66,6 +66,16 @@ export interface ToElementOptions {
 }
 
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
+/** How a parser picks the error's `text` among the texts a peer sent by language. */
+export interface ReadLanguageOptions {
+  /**
+   * The reader's languages, most wanted first, such as `navigator.languages`: `text` and `lang`
+   * are the first of them the error has a text in (each tag, then its primary subtag), else the
+   * first text sent.
+   */
+  languages?: Iterable<string> | undefined
+}
+
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
@@ -202,14 +212,42 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
    * becomes `undefined-condition` (keeping the name in `originalCondition`), a type outside the
    * RFC's five becomes the condition's default, and anything unreadable is left out.
    */
-  static fromElement(element: unknown): StanzaError {
+  static fromElement(element: unknown, read: ReadLanguageOptions = {}): StanzaError {
     try {
-      const read = readStanzaError(element)
-      return parsed(new StanzaError(read.condition, read.options), read.parsed)
+      const found = readStanzaError(element, read.languages)
+      return parsed(new StanzaError(found.condition, found.options), found.parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
       return new StanzaError('undefined-condition')
     }
+  }
+
+  /**
+   * The error reply to a request of ours, read from the rejection of xmpp.js's
+   * `iqCaller.request()` as fromElement reads it: one call gives the typed condition, the text in
+   * the first of `languages` it was sent in, and the application condition (which
+   * `@xmpp-errors/xep`'s `read()` types). Undefined when the request failed in another way: a
+   * timeout, a lost connection.
+   */
+  static fromRequest(reason: unknown, read: ReadLanguageOptions = {}): StanzaError | undefined {
+    const element = requestErrorElement(reason)
+    return element === undefined ? undefined : StanzaError.fromElement(element, read)
+  }
+}
+
+/**
+ * What a rejected request carries of the error reply: xmpp.js's iqCaller rejects with an error
+ * whose `element` is the `<error/>` it read; one that could not read it may carry the reply
+ * itself as `stanza`.
+ */
+function requestErrorElement(reason: unknown): unknown {
+  try {
+    if (typeof reason !== 'object' || reason === null) return undefined
+    const { element, stanza } = reason as { element?: unknown; stanza?: unknown }
+    if (isElement(element)) return element
+    return isElement(stanza) ? stanza : undefined
+  } catch {
+    return undefined
   }
 }
 

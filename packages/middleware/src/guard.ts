@@ -4,7 +4,7 @@ import { followConnection } from './connection.js'
 import { type BackoffOptions, defaultBackoff } from './connection-policy.js'
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome } from './decide.js'
-import { stderrLogger } from './logger.js'
+import { defaultLogger } from './logger.js'
 import { normalize } from './normalize.js'
 import { defaultOutgoing, describeRefusal, limitOutgoing, type Refused } from './outgoing.js'
 import { type ErrorRecord, publish, recordEvent, recordHandled } from './record.js'
@@ -88,7 +88,7 @@ export function addressChecker(): (element: unknown) => 'from' | 'to' | undefine
  * creating the component; it returns the component.
  */
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
-  const logger = options.logger ?? stderrLogger()
+  const logger = options.logger ?? defaultLogger()
   const rejected = new WeakSet<object>()
   const faultOf = addressChecker()
   const nextId = correlationIdFrom(options.correlationId)

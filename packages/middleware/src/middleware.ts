@@ -3,7 +3,7 @@ import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
 import { governs } from './entity-state.js'
 import { languagesOf, textLanguage } from './language.js'
-import { stderrLogger } from './logger.js'
+import { defaultLogger } from './logger.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, publish, recordEvent, recordHandled, recordIncoming } from './record.js'
@@ -78,7 +78,7 @@ export interface ErrorsMiddleware extends Middleware {
  * with its details kept out of the reply. Use it before any `iqCallee.get/set` route.
  */
 export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
-  const logger = options.logger ?? stderrLogger()
+  const logger = options.logger ?? defaultLogger()
   const { onError, map } = options
   const replyTo: ReplyTo = { ...defaultReplyTo, ...options.reply }
   const upstream = options.upstream ?? 'hide'

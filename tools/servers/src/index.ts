@@ -13,6 +13,7 @@ export {
   startHostileServer,
   streamErrorXml,
 } from './hostile.js'
+export { ensureNode, nodeCacheDir } from './node.js'
 export {
   DOMAIN,
   findExecutable,
