@@ -1,6 +1,6 @@
 import { type StanzaError, type XmlElement, xmlLike } from '@xmpp-errors/errors'
 import { languagesOf, textLanguage } from './language.js'
-import { serialize, serializedLengthBound } from './serialize.js'
+import { serialize, serializedLength } from './serialize.js'
 
 export interface EchoOptions {
   /** Echo an IQ's payload in its error reply (RFC 6120 §8.3.1 allows it). Default true. */
@@ -83,11 +83,12 @@ function payloadOf(stanza: XmlElement): XmlElement[] {
 }
 
 /**
- * Whether the payload serializes within `maxLength` characters. A bound that needs no
- * serializing settles most payloads; only one near the cap is serialized, no further than it.
+ * Whether the payload serializes within `maxLength` characters: counted without serializing,
+ * unless a child or an attribute is not a string (then serialized, no further than the cap).
  */
 function fits(payload: XmlElement[], maxLength: number): boolean {
-  if (serializedLengthBound(payload, maxLength) <= maxLength) return true
+  const length = serializedLength(payload, maxLength)
+  if (length !== Number.POSITIVE_INFINITY) return length <= maxLength
   let remaining = maxLength
   for (const child of payload) {
     const serialized = serialize(child, remaining)

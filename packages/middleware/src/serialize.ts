@@ -31,9 +31,20 @@ function isElementNode(node: unknown): node is XmlElement {
   )
 }
 
-// The longest any one character gets in `serialize`: `&quot;` and `&apos;`. U+FFFD replaces
-// one code unit with one.
-const MAX_ESCAPE = 6
+// What escaping adds to each special character's one code unit; `sanitizeXmlText` replaces one
+// code unit with one, so these are all that make the output longer than the input.
+const EXTRA_LENGTH: Record<string, number> = {}
+for (const [c, escaped] of Object.entries(ATTRIBUTE_ESCAPES)) EXTRA_LENGTH[c] = escaped.length - 1
+
+/** The length `escapeXml(value, special)` returns, without building it. */
+function escapedLength(value: string, special: RegExp): number {
+  let length = value.length
+  special.lastIndex = 0
+  for (let match = special.exec(value); match !== null; match = special.exec(value)) {
+    length += EXTRA_LENGTH[match[0]] as number
+  }
+  return length
+}
 
 function startTag(element: XmlElement): string {
   let tag = `<${element.name}`
@@ -88,11 +99,13 @@ export function serialize(
 }
 
 /**
- * An upper bound on the length `serialize` gives `elements` (each escaped character at its
- * longest), counted without building any string; past `limit` it stops counting and returns
- * what it has, which is then more than `limit`. Iterative, like `serialize`.
+ * The length `serialize` gives `elements`, counted without building any string (escapes are
+ * counted, not written); past `limit` it stops counting and returns what it has, which is then
+ * more than `limit`. A string is read only if it could still fit, so a huge one costs nothing.
+ * `Infinity` for a child or an attribute value that is not a string (`serialize` writes it
+ * through String(); only writing it tells its length). Iterative, like `serialize`.
  */
-export function serializedLengthBound(
+export function serializedLength(
   elements: readonly XmlElement[],
   limit = Number.POSITIVE_INFINITY,
 ): number {
@@ -102,20 +115,22 @@ export function serializedLengthBound(
     const node = pending.pop()
     if (node === undefined || node === null) continue
     if (typeof node === 'string') {
-      length += node.length * MAX_ESCAPE
+      // Escaping only lengthens: a string longer than what is left is over `limit` as it is.
+      length += length + node.length > limit ? node.length : escapedLength(node, TEXT_SPECIAL)
       continue
     }
-    // Whatever else `serialize` would write through String(): no bound without writing it.
     if (!isElementNode(node)) return Number.POSITIVE_INFINITY
-    // `<name` and `/>`, or `>` and `</name>`
-    length += 2 * node.name.length + 5
+    // `<name/>`, or `<name>` and `</name>`
+    length += node.children.length === 0 ? node.name.length + 3 : 2 * node.name.length + 5
     const attrs = node.attrs ?? {}
     for (const name of Object.keys(attrs)) {
       const value = attrs[name]
       if (value === undefined || value === null) continue
       if (typeof value !== 'string') return Number.POSITIVE_INFINITY
       // ` name="…"`
-      length += name.length + 4 + value.length * MAX_ESCAPE
+      length += name.length + 4
+      length +=
+        length + value.length > limit ? value.length : escapedLength(value, ATTRIBUTE_SPECIAL)
     }
     for (const child of node.children) pending.push(child)
   }

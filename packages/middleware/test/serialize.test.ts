@@ -1,7 +1,7 @@
 import { xml } from '@xmpp/xml'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { serialize, serializedLengthBound } from '../src/serialize.js'
+import { serialize, serializedLength } from '../src/serialize.js'
 
 describe('serialize', () => {
   it('writes what ltx writes for ordinary content', () => {
@@ -34,7 +34,7 @@ describe('serialize', () => {
   })
 })
 
-describe('serializedLengthBound', () => {
+describe('serializedLength', () => {
   it('is never below what serialize writes, whatever the characters', () => {
     // Code units of any kind: markup, tab/LF/CR, characters XML 1.0 forbids, lone surrogates.
     const text = fc.string({ unit: 'binary', maxLength: 30 })
@@ -48,15 +48,44 @@ describe('serializedLengthBound', () => {
     fc.assert(
       fc.property(elements, (els) => {
         const exact = els.reduce((sum, el) => sum + (serialize(el) ?? '').length, 0)
-        expect(serializedLengthBound(els)).toBeGreaterThanOrEqual(exact)
+        expect(serializedLength(els)).toBeGreaterThanOrEqual(exact)
       }),
       { numRuns: 2000 },
     )
   })
 
+  it('is what serialize writes, and says whether it fits a limit as serialize does', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 30 })
+    const leaf = fc
+      .tuple(fc.constantFrom('a', 'x:item'), text, text, fc.boolean())
+      .map(([name, attr, content, empty]) =>
+        xml(name, { k: attr, '"': attr }, ...(empty ? [] : [content])),
+      )
+    const element = fc
+      .tuple(text, fc.array(leaf, { maxLength: 5 }))
+      .map(([t, kids]) => xml('q', { t }, t, ...kids))
+    fc.assert(
+      fc.property(element, fc.nat({ max: 400 }), (el, limit) => {
+        const written = serialize(el) as string
+        expect(serializedLength([el])).toBe(written.length)
+        const counted = serializedLength([el], limit)
+        expect(counted <= limit).toBe(serialize(el, limit) !== undefined)
+        if (counted <= limit) expect(counted).toBe(written.length)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads no string longer than what is left under the limit', () => {
+    // Escaping only lengthens: 5,000 `&` are over a limit of 4,096 before a character is read.
+    const huge = xml('q', {}, '&'.repeat(5_000))
+    expect(serializedLength([huge], 4_096)).toBe(5_000 + 7)
+    expect(serializedLength([huge])).toBe(25_000 + 7)
+  })
+
   it('stops counting past the limit', () => {
     const wide = xml('q', {}, ...Array.from({ length: 10_000 }, () => xml('item', { v: 'x' })))
-    const bound = serializedLengthBound([wide], 100)
+    const bound = serializedLength([wide], 100)
     expect(bound).toBeGreaterThan(100)
     expect(bound).toBeLessThan(1_000)
   })
@@ -64,6 +93,6 @@ describe('serializedLengthBound', () => {
   it('has no bound for what serialize would write through String()', () => {
     const odd = xml('q')
     Object.assign(odd.attrs, { n: 42 })
-    expect(serializedLengthBound([odd])).toBe(Number.POSITIVE_INFINITY)
+    expect(serializedLength([odd])).toBe(Number.POSITIVE_INFINITY)
   })
 })
