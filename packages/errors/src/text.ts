@@ -12,6 +12,11 @@ export const MAX_ADDRESS_LENGTH = 3071
 
 // XML 1.0 §2.2 Char; with the u flag lone surrogates are code points outside every range here.
 const ILLEGAL_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+// The code units ILLEGAL_XML_CHAR can start at: a text without any has nothing to replace. Read
+// code unit by code unit (no u flag), and naming them rather than negating the legal ranges,
+// this test is two to three times as fast as the replace: a text without surrogates costs that.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML 1.0 forbids
+const SUSPECT_CODE_UNIT = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 
 /**
  * Makes a string safe to put in an XML 1.0 document: characters XML 1.0 forbids become U+FFFD.
@@ -19,6 +24,7 @@ const ILLEGAL_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}
  * entity that sends one, so one bad character would take the whole component offline.
  */
 export function sanitizeXmlText(value: string): string {
+  if (!SUSPECT_CODE_UNIT.test(value)) return value
   return value.replace(ILLEGAL_XML_CHAR, '\uFFFD')
 }
 

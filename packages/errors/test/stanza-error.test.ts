@@ -9,6 +9,7 @@ import {
   type StanzaCondition,
   stanzaConditions,
 } from '@xmpp-errors/conditions'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   errorText,
@@ -267,6 +268,34 @@ describe('text sanitisation and cap', () => {
     expect(e.text).toBe('x\uFFFDy\uFFFDz\uD83D\uDE00')
     expect(sanitizeXmlText('\uDBFF')).toBe('\uFFFD')
     expect(sanitizeXmlText('\uDE00\uD83D')).toBe('\uFFFD\uFFFD')
+  })
+
+  it('replaces each character XML 1.0 forbids with one U+FFFD, and nothing else', () => {
+    // XML 1.0 §2.2 Char, read code point by code point: a lone surrogate is one of its own.
+    const legal = (cp: number) =>
+      cp === 0x9 ||
+      cp === 0xa ||
+      cp === 0xd ||
+      (cp >= 0x20 && cp <= 0xd7ff) ||
+      (cp >= 0xe000 && cp <= 0xfffd) ||
+      cp >= 0x10000
+    const expected = (value: string) =>
+      Array.from(value, (c) => (legal(c.codePointAt(0) as number) ? c : '\uFFFD')).join('')
+    // Every edge of the legal ranges, beside ordinary characters and any code unit at all.
+    const edges = fc.constantFrom(
+      ...'\u0000\u0008\t\n\u000B\u000C\r\u000E\u001F \uD7FF\uD800\uDBFF\uDC00\uDFFF\uE000\uFFFD\uFFFE\uFFFF',
+    )
+    const unit = fc.oneof(
+      edges,
+      fc.constantFrom('a', 'é', '😀'),
+      fc.string({ unit: 'binary', maxLength: 1 }),
+    )
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (value) => {
+        expect(sanitizeXmlText(value)).toBe(expected(value))
+      }),
+      { numRuns: 5000 },
+    )
   })
 
   it('escapes markup in the output and reads it back', () => {
