@@ -1,4 +1,5 @@
-import type { Client, Element } from '@xmpp/client'
+import type { Client } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import { errors } from '@xmpp-errors/middleware'
 import {
   connectClient,

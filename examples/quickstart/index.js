@@ -16,8 +16,9 @@ c.middleware.use(errors({ logger })) // first: before any iqCallee route
 c.iqCallee.get(NS, 'get', ({ element }) => {
   const key = element.attrs.key
   if (!key) throw new StanzaError('bad-request', { text: 'a key is required' })
-  if (!notes.has(key)) throw new StanzaError('item-not-found', { text: `no note named ${key}` })
-  return xml('note', { xmlns: NS, key }, notes.get(key))
+  const note = notes.get(key)
+  if (note === undefined) throw new StanzaError('item-not-found', { text: `no note named ${key}` })
+  return xml('note', { xmlns: NS, key }, note)
 })
 
 await c.start()

@@ -3,7 +3,7 @@
 // through a real Prosody in three layouts. Inside the workspace there is one ltx, so only here can
 // the suite see what happens when our `@xmpp/xml` and `ltx` are other copies than xmpp.js's.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
@@ -22,6 +22,7 @@ import { logSize, userOf, waitForLog } from '../src/suite.js'
 import {
   CONSUMER,
   type Command,
+  compile,
   copyIn,
   elementClasses,
   exec,
@@ -54,7 +55,7 @@ let peer: Client
 const apps: ChildProcess[] = []
 /** The checks that need no server, started early to run while the others wait on npm or XMPP. */
 let lint: Promise<Settled<Command>>
-let compiled: Record<string, Promise<Settled<Command>>>
+let compiled: Record<string, Promise<Settled<string>>>
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 /** A promise that never rejects, so that one started early and awaited late is never unhandled. */
@@ -69,17 +70,20 @@ async function settled<T>(promise: Promise<Settled<T>>): Promise<T> {
   return result.value
 }
 
-/** tsc, strict, over the quick start as `quickstart.ts` and the declarations of xmpp.js it needs. */
-async function compileQuickstart(project: string, resolution: string): Promise<Command> {
-  const tsconfig = `tsconfig.${resolution}.json`
+/**
+ * tsc, strict, over the quick start as `index.ts` (and, but for `bundler`, `require.cts`) with the
+ * declarations npm installed: ours, `@types/xmpp__component` and DefinitelyTyped's.
+ */
+async function compileQuickstart(project: string, module: string): Promise<string> {
+  const tsconfig = `tsconfig.${module}.json`
   await copyIn(project, `test/install/fixtures/${tsconfig}`, tsconfig)
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
-  return exec(process.execPath, [tsc, '-p', tsconfig], { cwd: project })
+  return compile(project, tsconfig)
 }
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'xmpp-errors-install-'))
-  ;[server, published] = await Promise.all([
+  let declarations: string[]
+  ;[server, { published, declarations }] = await Promise.all([
     startProsody({ components: 3, users: 3 }),
     pack(join(work, 'tarballs')),
   ])
@@ -91,7 +95,7 @@ beforeAll(async () => {
   npmLayout = join(work, 'npm')
   await npmProject(
     npmLayout,
-    published.map((p) => p.tarball),
+    [...published.map((p) => p.tarball), ...declarations],
     [...XMPP_JS, ...CONSUMER],
   )
   ownCopies = join(work, 'own-copies')
@@ -100,15 +104,12 @@ beforeAll(async () => {
     await copyIn(dir, 'test/install/fixtures/app.mjs', 'app.mjs')
   }
   await copyIn(npmLayout, QUICKSTART, 'quickstart.js')
-  await copyIn(npmLayout, QUICKSTART, 'quickstart.ts')
-  // xmpp.js ships no types: the project copies the repository's declarations, as the README says.
-  for (const file of await readdir(join(ROOT, 'types/xmpp'))) {
-    await copyIn(npmLayout, `types/xmpp/${file}`, `types/xmpp/${file}`)
-  }
+  await copyIn(npmLayout, QUICKSTART, 'index.ts')
+  await copyIn(npmLayout, 'test/install/fixtures/require.cts', 'require.cts')
   compiled = Object.fromEntries(
-    ['node16', 'bundler'].map((resolution) => [
-      resolution,
-      settle(compileQuickstart(npmLayout, resolution)),
+    ['node16', 'nodenext', 'bundler'].map((module) => [
+      module,
+      settle(compileQuickstart(npmLayout, module)),
     ]),
   )
   peer = await connectClient(server, userOf(server, 'u2'), { resource: 'peer' })
@@ -126,6 +127,11 @@ interface App {
   /** Everything the app wrote, `sent <xml>` lines included. */
   stdout: () => string
   stderr: () => string
+  /**
+   * Resolves with stdout once `done` holds for it. The app writes after its reply has left, and
+   * the peer may read the reply through the server before the pipe has brought the line here.
+   */
+  until: (done: (stdout: string) => boolean, timeoutMs?: number) => Promise<string>
 }
 
 /** Runs `node <script>` in `project` and resolves once its output matches `ready`. */
@@ -146,13 +152,28 @@ function start(
   child.stderr.on('data', (chunk) => {
     stderr += chunk
   })
+  const until = (done: (stdout: string) => boolean, timeoutMs = 5_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!done(stdout)) return false
+        clearTimeout(timer)
+        child.stdout.off('data', check)
+        resolve(stdout)
+        return true
+      }
+      const timer = setTimeout(() => {
+        child.stdout.off('data', check)
+        reject(new Error(`${script} never wrote what was awaited; stdout:\n${stdout}`))
+      }, timeoutMs)
+      if (!check()) child.stdout.on('data', check)
+    })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not online:\n${stderr}`)), 20_000)
     child.stdout.on('data', (chunk) => {
       stdout += chunk
       if (ready.test(stdout)) {
         clearTimeout(timer)
-        resolve({ process: child, stdout: () => stdout, stderr: () => stderr })
+        resolve({ process: child, stdout: () => stdout, stderr: () => stderr, until })
       }
     })
     child.on('exit', (code) => {
@@ -236,6 +257,14 @@ const answered = {
     'iq error modify jid-malformed "malformed \'to\' address"',
 }
 
+/** The complete JSON lines of `stdout` that are records of an error (they have `xmpp`). */
+const errorRecords = (stdout: string): unknown[] =>
+  stdout
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.includes('"xmpp":'))
+    .map((line) => JSON.parse(line))
+
 /** A thrown StreamError: no reply, the server receives the stream error and closes the session. */
 async function streamError(target: string, app: App): Promise<void> {
   const offset = await logSize(server.logFile)
@@ -254,10 +283,10 @@ async function streamError(target: string, app: App): Promise<void> {
     10_000,
   )
   expect(await noReply).toBe('no reply')
-  expect(app.stdout()).toContain(
+  const sent =
     'sent <stream:error><policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>' +
-      '<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">install test</text></stream:error>',
-  )
+    '<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">install test</text></stream:error>'
+  expect(await app.until((stdout) => stdout.includes(sent))).toContain(sent)
 }
 
 const componentEnv = (domain: string) => ({
@@ -352,14 +381,61 @@ describe('the packed packages', { timeout: SLOW }, () => {
     )
   })
 
-  it.each(['node16', 'bundler'])(
-    'compile the README quick start in a strict TypeScript project (moduleResolution %s)',
-    async (resolution) => {
-      const { stdout } = await settled(compiled[resolution] ?? Promise.reject(resolution))
-      expect(stdout).toBe('')
+  it.each(['nodenext', 'bundler'])(
+    'compile the README quick start in a strict TypeScript project with @types/xmpp__component (module %s)',
+    async (module) => {
+      expect(await settled(compiled[module] ?? Promise.reject(module))).toBe('')
     },
   )
+
+  it('compile the quick start under module node16 too, where only a .cts file that requires them fails', async () => {
+    const output = await settled(compiled.node16 ?? Promise.reject('node16'))
+    // require() of an ES module type-checks from module node20 on (Node.js 20.19 loads it):
+    // node16 says TS1471 for `import x = require()`, TS1479 for an `import` compiled to require().
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^require\.cts\(\d+,\d+\): error TS14(71|79): .*'@xmpp-errors\/middleware'/,
+      ),
+    ])
+  })
+
+  it('add no copy of @xmpp/xml beyond those xmpp.js brings (npm ls)', async () => {
+    const { stdout } = await exec('npm', ['ls', '@xmpp/xml', '--all', '--long', '--json'], {
+      cwd: npmLayout,
+    })
+    const copies = xmlCopies(JSON.parse(stdout))
+    const ours = [...copies].filter(([, users]) => users.some((u) => u.startsWith('@xmpp-errors/')))
+    expect(ours.length).toBeGreaterThan(0)
+    for (const [path, users] of ours) {
+      expect(path).not.toContain(join('node_modules', '@xmpp-errors'))
+      expect(
+        users.filter((u) => u.startsWith('@xmpp/')),
+        path,
+      ).not.toEqual([])
+    }
+  })
 })
+
+interface NpmNode {
+  path?: string
+  dependencies?: Record<string, NpmNode>
+}
+
+/** Each installed @xmpp/xml, by path, with the packages that use it (npm ls's tree, walked). */
+function xmlCopies(root: NpmNode): Map<string, string[]> {
+  const copies = new Map<string, string[]>()
+  const pending: [string, NpmNode][] = [['', root]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [name, node] = next
+    for (const [dependency, child] of Object.entries(node.dependencies ?? {})) {
+      if (dependency === '@xmpp/xml' && child.path) {
+        copies.set(child.path, [...(copies.get(child.path) ?? []), name])
+      }
+      pending.push([dependency, child])
+    }
+  }
+  return copies
+}
 
 describe('the README quick start', { timeout: SLOW }, () => {
   it('is examples/quickstart/index.js, word for word', async () => {
@@ -390,11 +466,7 @@ describe('the README quick start', { timeout: SLOW }, () => {
     const note = (await get({ key: 'groceries' })).getChild('note', 'urn:example:notes')
     expect([note?.attrs.key, note?.text()]).toEqual(['groceries', 'milk, eggs'])
     // pino's JSON lines: one record for each error, as the README shows.
-    const records = app
-      .stdout()
-      .split('\n')
-      .filter((line) => line.includes('"xmpp":'))
-      .map((line) => JSON.parse(line))
+    const records = errorRecords(await app.until((stdout) => errorRecords(stdout).length >= 2))
     expect(records).toMatchObject([
       {
         level: 40,

@@ -1,8 +1,9 @@
 // A real @xmpp/component 0.13.1 (its middleware, iqCallee and iqCaller, its send()) with the
 // socket replaced by an array: what the component would write is collected in `written`, and
 // elements are fed with `emit('element', …)` as the stream parser would. No server, no timers.
-import type { Element } from '@xmpp/client'
+
 import { type Component, component, jid } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 
 export interface InProcess {
   readonly c: Component

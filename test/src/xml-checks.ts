@@ -1,4 +1,4 @@
-import type { Element } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import parse from '@xmpp/xml/lib/parse.js'
 import { NS_STREAM } from '@xmpp-errors/conditions'
 import { SaxesParser } from 'saxes'

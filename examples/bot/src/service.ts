@@ -1,5 +1,5 @@
 import type { Component } from '@xmpp/component'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { type Context, type Middleware, type Next, StanzaError } from '@xmpp-errors/middleware'
 import { addressProblem, bareAddress } from './address.js'
 import {

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
 import { StanzaError, StreamError } from '../src/index.js'

@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import parse from '@xmpp/xml/lib/parse.js'
 import {
   type ErrorType,
@@ -42,7 +42,7 @@ const application = fc
     ),
     fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
   )
-  .map(([name, ns, body]) => xml(name, { xmlns: ns }, body))
+  .map(([name, ns, body]) => xml(name, { xmlns: ns }, ...(body === undefined ? [] : [body])))
 const host = fc
   .oneof(
     fc.domain(),

@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'

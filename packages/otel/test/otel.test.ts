@@ -12,7 +12,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import {
   type Context,
   type ErrorRecord,

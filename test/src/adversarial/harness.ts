@@ -1,8 +1,9 @@
 // The chain under test: a real @xmpp/component 0.13.1 in process (../in-process.ts) with
 // guard(), errors() and iqCallee routes as a component would install them, whose handlers throw
 // what each case says.
-import type { Element } from '@xmpp/client'
+
 import { type Component, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import {
   type ErrorRecord,
   type ErrorsOptions,
