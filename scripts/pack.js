@@ -4,7 +4,7 @@
 //                                per line
 // pnpm runs through corepack, never as a bare `pnpm`, which a clean machine does not have.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -26,10 +26,12 @@ export function publishedPackages() {
   )
 }
 
+/** The package folders under `parent`. */
 const folders = (parent) =>
   readdirSync(join(root, parent))
     .sort()
     .map((name) => join(root, parent, name))
+    .filter((dir) => existsSync(join(dir, 'package.json')))
 
 /** `pnpm pack` of each of `dirs` into `into`; returns the tarballs' paths. */
 export function packAll(into, dirs = packable()) {

@@ -2,10 +2,13 @@
 // and stops any other packer. `npm pack` copies the manifest as it stands, `workspace:^` ranges
 // included, and npm cannot install the tarball it writes (EUNSUPPORTEDPROTOCOL); pnpm replaces
 // those ranges with the versions they point at.
-const agent = process.env.npm_config_user_agent ?? ''
-if (!agent.startsWith('pnpm/')) {
+import { basename } from 'node:path'
+
+// Both npm and pnpm set it to themselves for a lifecycle script, whatever the environment held.
+const packer = basename(process.env.npm_execpath ?? 'an unknown packer')
+if (!packer.startsWith('pnpm')) {
   console.error(
-    `This package is packed from the repository's root with \`node scripts/pack.js <dir>\` (pnpm pack, which writes its workspace ranges as versions): ${agent.split(' ')[0] || 'this packer'} would write \`workspace:^\` into the manifest, and npm cannot install that.`,
+    `Pack this package from the repository's root with \`node scripts/pack.js <dir>\`: it runs pnpm pack, which writes the workspace ranges of the manifest as versions. ${packer} would leave \`workspace:^\` in it, and npm cannot install that.`,
   )
   process.exit(1)
 }
