@@ -9,9 +9,9 @@ const NS = 'urn:example:notes'
 const notes = new Map([['groceries', 'milk, eggs']])
 const logger = pino()
 const c = guard(component({ service: XMPP_SERVICE, domain: XMPP_DOMAIN, password: XMPP_SECRET }), {
-  logger,
+  logger, // errors() records there too
 })
-c.middleware.use(errors({ logger })) // first: before any iqCallee route
+c.middleware.use(errors()) // first: before any iqCallee route
 
 c.iqCallee.get(NS, 'get', ({ element }) => {
   const key = element.attrs.key

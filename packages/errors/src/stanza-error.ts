@@ -11,6 +11,7 @@ import {
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
+import { checkOptions } from './options.js'
 import { construct, issuedParsed, type Parsed, readStanzaError } from './parse.js'
 import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
@@ -68,6 +69,20 @@ export interface ToElementOptions {
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
+
+// Every option's name: `satisfies` fails to compile when one is missing here or is no option.
+const OPTIONS = {
+  type: true,
+  text: true,
+  lang: true,
+  by: true,
+  application: true,
+  specifiedBy: true,
+  cause: true,
+  expose: true,
+  stack: true,
+  uri: true,
+} as const satisfies Record<keyof StanzaErrorOptions<'gone'>, true>
 
 // Most errors are made with none: one shared empty object rather than one each.
 const NO_OPTIONS = Object.freeze({})
@@ -131,6 +146,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
+    if (options !== NO_OPTIONS) checkOptions('StanzaError', condition, options, OPTIONS)
     // Each option read once, here: a constructor that sees options of many shapes reads every
     // property through a megamorphic lookup, which costs more than the rest of it.
     const { type: given, specifiedBy, application, uri, by, stack, expose } = options

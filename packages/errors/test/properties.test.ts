@@ -24,7 +24,9 @@ import {
 
 // ---- arbitraries -------------------------------------------------------------------------
 
-const lang = fc.stringMatching(/^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,2}$/)
+const lang = fc.stringMatching(
+  /^(?:[A-Za-z]{2,3}|[xXiI]-[A-Za-z0-9]{1,8})(?:-[A-Za-z0-9]{1,8}){0,2}$/,
+)
 const text = fc.string({ unit: 'binary', maxLength: 1200 })
 const jid = fc
   .tuple(fc.option(fc.stringMatching(/^[a-z0-9._-]{1,12}$/), { nil: undefined }), fc.domain())

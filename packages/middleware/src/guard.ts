@@ -1,8 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
-import { stderrLogger } from './logger.js'
 import { normalize } from './normalize.js'
 import {
   defaultOutgoing,
@@ -12,8 +10,9 @@ import {
   type Refused,
   type WritableEntity,
 } from './outgoing.js'
-import { type ErrorRecord, publish, recordHandled } from './record.js'
+import { publish, recordHandled } from './record.js'
 import { errorReply, type ReplyOptions } from './reply.js'
+import { type ReportingOptions, reporterFor } from './reporting.js'
 import {
   type BackoffOptions,
   defaultBackoff,
@@ -21,14 +20,11 @@ import {
   governServerStreamErrors,
 } from './server-stream-error.js'
 import { type AfterStreamError, closeStream } from './stream.js'
-import type { Logger, XmppEntity } from './types.js'
+import type { XmppEntity } from './types.js'
 import { watch } from './watch.js'
 
-export interface GuardOptions {
-  logger?: Logger
-  onError?: (record: ErrorRecord) => void
-  /** The correlation id of each record, as in errors(). */
-  correlationId?: CorrelationId
+/** `logger`, `onError` and `correlationId` as in errors(); given to one, the other uses them. */
+export interface GuardOptions extends ReportingOptions {
   /** After the stream error a malformed `from` causes: reconnect (default) or stop. */
   afterStreamError?: AfterStreamError
   /**
@@ -101,14 +97,14 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
  * listener. Apply it once, right after creating the component; it returns the component.
  */
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
-  const logger = options.logger ?? stderrLogger()
+  // What errors() of this entity was given, where this guard() was not.
+  const { logger, onError, nextId } = reporterFor(entity, options)
   const rejected = new WeakSet<object>()
   const faultOf = addressChecker()
-  const nextId = correlationIdFrom(options.correlationId)
   watch(entity, logger)
   const beforeEmit = governServerStreamErrors(entity, {
     logger,
-    onError: options.onError,
+    onError,
     backoff: { ...defaultBackoff, ...options.backoff },
     nextId,
   })
@@ -138,11 +134,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
     rejected.add(stanza)
     const result = outcomeOf(stanza, fault)
     const { error } = result.normalized
-    publish(
-      recordHandled(stanza, error, result.normalized, result, nextId()),
-      logger,
-      options.onError,
-    )
+    publish(recordHandled(stanza, error, result.normalized, result, nextId()), logger, onError)
     switch (result.action) {
       case 'drop':
         return
@@ -171,7 +163,7 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       : ({ action: 'drop', reason } as const)
     // Past the queue bound every stanza in flight is refused: one record at error is news enough.
     const entry = recordHandled(element, error, normalize(error), decision, nextId(), !first)
-    publish(entry, logger, options.onError)
+    publish(entry, logger, onError)
   }
 
   const outgoing: OutgoingOptions = {

@@ -35,6 +35,7 @@ export {
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
 export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
+export type { ReportingOptions } from './reporting.js'
 export {
   type AfterServerStreamError,
   type BackoffOptions,
