@@ -10,7 +10,7 @@
 // demo/counts.ts (the bot's error counter, read back from its OTLP export).
 import { type BotProcess, startBot, stopBot, waitOnline } from './demo/bot-process.js'
 import { connect, stopClients } from './demo/client.js'
-import { countsTable, errorCounts } from './demo/counts.js'
+import { countsTable, errorCounts, stanzaCount } from './demo/counts.js'
 import { type OtlpReceiver, startOtlpReceiver } from './demo/otlp-receiver.js'
 import { ProsodyMissing } from './demo/prosody.js'
 import { summary, table } from './demo/report.js'
@@ -59,13 +59,14 @@ async function main(): Promise<number> {
     // The bot exports its last values as it exits.
     await stopBot(bot)
     const errors = errorCounts(receiver)
+    const stanzas = stanzaCount(receiver)
     if (json) {
-      const report = { ok, bot: target.bot, seconds: Number(seconds), rows, errors }
+      const report = { ok, bot: target.bot, seconds: Number(seconds), rows, errors, stanzas }
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {
       note(table(rows))
       note(`\n${summary(rows, seconds)}`)
-      note(`\n${countsTable(errors)}`)
+      note(`\n${countsTable(errors, stanzas)}`)
     }
     return ok ? 0 : 1
   } catch (error) {

@@ -12,8 +12,10 @@ interface Report {
   bot: string
   seconds: number
   rows: Row[]
-  /** The bot's xmpp.errors counter, by condition and action, from its OTLP export. */
+  /** The bot's error counters, by condition and action, from its OTLP export. */
   errors: Record<string, Record<string, number>>
+  /** The stanzas the bot handled, from the same export. */
+  stanzas: number
 }
 
 function runDemo(
@@ -135,6 +137,8 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
 
     // The bot exported its counter as it exited: one count per record it logged.
     expect(report.errors['item-not-found']).toEqual({ reply: 1 })
+    // Every request of the walk reached the bot's middleware and was counted.
+    expect(report.stanzas).toBeGreaterThanOrEqual(report.rows.length)
     expect(report.errors['system-shutdown']).toEqual({ close: 1 })
     // Each policy-violation the flood got was counted once; the ones past the cap as drops.
     expect(report.errors['policy-violation']?.reply).toBe(errors)
