@@ -164,6 +164,22 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
     expect(stderr).toContain('DEMO_SECRET as BOT_SECRET')
   })
 
+  it('prints its usage for --help and exits 0, without starting anything', async () => {
+    const { code, stdout, stderr } = await runDemo(['--help'], {})
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(/^usage: pnpm demo \[--json\]/)
+    expect(stdout).toContain('--json   the rows and the counts as JSON')
+    expect(stdout).toContain('DEMO_COMPONENT_SERVICE  its component port')
+  })
+
+  it('refuses an unknown argument with the usage', async () => {
+    const { code, stdout, stderr } = await runDemo(['--jsno'], {})
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toMatch(/^demo: unknown argument --jsno\n\nusage: pnpm demo/)
+  })
+
   it('says what is missing when DEMO_* is incomplete', async () => {
     const { code, stderr } = await runDemo([], { DEMO_SERVICE: 'localhost:5222' })
     expect(code).toBe(2)
