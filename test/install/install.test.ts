@@ -36,6 +36,7 @@ import {
 
 const NS = 'urn:xmpp-errors:install'
 const QUICKSTART = 'examples/quickstart/index.js'
+const C2S = 'examples/c2s/index.js'
 /**
  * Each step runs npm, tsc or a whole application in a child process, and tsc with skipLibCheck
  * off checks every declaration it loads, @types/node's included: on a loaded machine that takes
@@ -104,6 +105,7 @@ beforeAll(async () => {
     await copyIn(dir, 'test/install/fixtures/app.mjs', 'app.mjs')
   }
   await copyIn(npmLayout, QUICKSTART, 'quickstart.js')
+  await copyIn(npmLayout, C2S, 'c2s.js')
   await copyIn(npmLayout, QUICKSTART, 'index.ts')
   await copyIn(npmLayout, 'test/install/fixtures/require.cts', 'require.cts')
   compiled = Object.fromEntries(
@@ -475,6 +477,50 @@ describe('the README quick start', { timeout: SLOW }, () => {
         action: 'reply',
       },
       { level: 40, xmpp: { condition: 'bad-request' }, action: 'reply' },
+    ])
+  })
+})
+
+describe("the README's c2s bot", { timeout: SLOW }, () => {
+  it('is examples/c2s/index.js, word for word', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const code = await readFile(join(ROOT, C2S), 'utf8')
+    expect(readme).toContain(`\`\`\`js\n${code}\`\`\``)
+  })
+
+  it('logs in with @xmpp/client 0.14.0 and answers as the README says, with one record each', async () => {
+    const bot = userOf(server, 'u3')
+    const app = await start(
+      npmLayout,
+      'c2s.js',
+      {
+        XMPP_SERVICE: `xmpp://${server.host}:${server.c2sPort}`,
+        XMPP_DOMAIN: server.domain,
+        XMPP_USERNAME: bot.username,
+        XMPP_PASSWORD: bot.password,
+      },
+      /"msg":"online as /,
+    )
+    const target = `${bot.jid}/bot`
+    const get = (key: string) =>
+      request(peer, iq(target, 'get', xml('get', { xmlns: 'urn:example:notes', key })), 10_000)
+    expect(summary(await get('pineapple'))).toBe('iq error cancel item-not-found "no such note"')
+    expect((await get('groceries')).getChildText('note', 'urn:example:notes')).toBe('milk, eggs')
+    expect(
+      await ask(
+        xml('message', { to: target, id: 'c2s-save', type: 'chat' }, xml('body', {}, 'save')),
+        (s) => s.name === 'message' && s.attrs.id === 'c2s-save',
+      ),
+    ).toBe('message error cancel internal-server-error')
+    const records = errorRecords(await app.until((stdout) => errorRecords(stdout).length >= 2))
+    expect(records).toMatchObject([
+      { level: 40, xmpp: { condition: 'item-not-found' }, action: 'reply' },
+      {
+        level: 50,
+        xmpp: { condition: 'internal-server-error' },
+        err: { message: 'the disk is full' },
+        action: 'reply',
+      },
     ])
   })
 })
