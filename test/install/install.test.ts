@@ -20,6 +20,7 @@ import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logSize, userOf, waitForLog } from '../src/suite.js'
 import {
+  COMPONENT,
   CONSUMER,
   type Command,
   compile,
@@ -50,6 +51,8 @@ let server: XmppServer
 let published: Published[]
 /** The project as npm lays it out. */
 let npmLayout: string
+/** A project with what the README's quick start installs, and nothing else. */
+let quickstartLayout: string
 /** The same project, each of our packages that builds XML with its own @xmpp/xml and ltx. */
 let ownCopies: string
 let peer: Client
@@ -94,11 +97,21 @@ beforeAll(async () => {
     }),
   )
   npmLayout = join(work, 'npm')
-  await npmProject(
-    npmLayout,
-    [...published.map((p) => p.tarball), ...declarations],
-    [...XMPP_JS, ...CONSUMER],
-  )
+  quickstartLayout = join(work, 'quickstart')
+  await Promise.all([
+    npmProject(
+      npmLayout,
+      [...published.map((p) => p.tarball), ...declarations],
+      [...XMPP_JS, ...CONSUMER],
+    ),
+    // The README's install line alone: no @xmpp/client, whose @xmpp/xml 0.14 would hide a copy
+    // our packages bring.
+    npmProject(
+      quickstartLayout,
+      published.map((p) => p.tarball),
+      [COMPONENT, 'pino@9'],
+    ),
+  ])
   ownCopies = join(work, 'own-copies')
   await exec('cp', ['-R', npmLayout, ownCopies], { cwd: work })
   for (const dir of [npmLayout, ownCopies]) {
@@ -401,9 +414,12 @@ describe('the packed packages', { timeout: SLOW }, () => {
     ])
   })
 
-  it('add no copy of @xmpp/xml beyond those xmpp.js brings (npm ls)', async () => {
+  it.each([
+    ['the quick start installs', () => quickstartLayout],
+    ['beside @xmpp/client 0.14 too', () => npmLayout],
+  ])('add no copy of @xmpp/xml beyond those xmpp.js brings (npm ls), as %s', async (_, project) => {
     const { stdout } = await exec('npm', ['ls', '@xmpp/xml', '--all', '--long', '--json'], {
-      cwd: npmLayout,
+      cwd: project(),
     })
     const copies = xmlCopies(JSON.parse(stdout))
     const ours = [...copies].filter(([, users]) => users.some((u) => u.startsWith('@xmpp-errors/')))

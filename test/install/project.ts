@@ -12,7 +12,8 @@ const run = promisify(execFile)
 export const ROOT = resolve(import.meta.dirname, '../..')
 
 /** xmpp.js as users install it: the latest component (0.13, CommonJS) and the 0.14 client. */
-export const XMPP_JS = ['@xmpp/component@0.13.1', '@xmpp/client@0.14.0']
+export const COMPONENT = '@xmpp/component@0.13.1'
+export const XMPP_JS = [COMPONENT, '@xmpp/client@0.14.0']
 /** What the quick start and a strict TypeScript consumer need beside them. */
 export const CONSUMER = ['pino@9', '@types/node@20']
 

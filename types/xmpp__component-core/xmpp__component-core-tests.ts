@@ -4,7 +4,7 @@ const entity = new Component({ service: "xmpp://localhost:5347", domain: "compon
 
 Component.NS; // $ExpectType "jabber:component:accept"
 entity.NS; // $ExpectType "jabber:component:accept"
-entity.status; // $ExpectType Status
+entity.status; // $ExpectType keyof StatusEvents
 entity.jid; // $ExpectType JID | null
 entity.start(); // $ExpectType Promise<JID>
 entity.stop(); // $ExpectType Promise<Element>
