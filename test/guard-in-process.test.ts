@@ -3,9 +3,16 @@
 // @xmpp/component 0.13.1 on a mocked socket (test/src/in-process.ts).
 import { type Component, xml } from '@xmpp/component'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
-import { errors, type GuardOptions, guard, StanzaError } from '@xmpp-errors/middleware'
+import {
+  type ErrorRecord,
+  type ErrorsOptions,
+  errors,
+  type GuardOptions,
+  guard,
+  StanzaError,
+} from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
-import { inProcess } from './src/in-process.js'
+import { type InProcess, inProcess } from './src/in-process.js'
 import { recorder } from './src/suite.js'
 
 const NS = 'urn:xmpp-errors:guard'
@@ -127,62 +134,55 @@ describe('in process: what Prosody does not let through', () => {
 })
 
 describe('in process: logger, onError and correlationId given once', () => {
-  const failing = (c: Component) =>
-    c.iqCallee.get(NS, 'q', () => {
-      throw new StanzaError('forbidden')
+  /** A component whose route throws forbidden, guarded and answered with these options. */
+  function given(guardOptions: GuardOptions, errorsOptions: ErrorsOptions) {
+    return inProcess(C11, (c) => {
+      guard(c, guardOptions)
+      c.middleware.use(errors(errorsOptions))
+      c.iqCallee.get(NS, 'q', () => {
+        throw new StanzaError('forbidden')
+      })
     })
-  const ask = (id: string, to = C11) =>
-    xml('iq', { type: 'get', id, from: 'u9@localhost/r', to }, xml('q', { xmlns: NS }))
-
-  it('to guard(): errors() of the same component records there too', async () => {
-    const r = recorder()
-    const h = inProcess(C11, (c) => {
-      guard(c, { logger: r.logger, onError: (x) => r.records.push(x), correlationId: () => 'g-1' })
-      c.middleware.use(errors())
-      failing(c)
-    })
-    h.feed(ask('i1'))
-    await h.settle()
-    h.feed(ask('i2', 'foo@'))
-    await h.settle()
-    expect(r.records.map((x) => [x.xmpp.condition, x.correlationId])).toEqual([
-      ['forbidden', 'g-1'],
-      ['jid-malformed', 'g-1'],
-    ])
-    expect(r.lines).toHaveLength(2)
-  })
-
-  it('to errors(): guard() of the same component records there too, once errors() has seen it', async () => {
-    const r = recorder()
-    const h = inProcess(C11, (c) => {
-      guard(c)
-      c.middleware.use(
-        errors({ logger: r.logger, onError: (x) => r.records.push(x), correlationId: () => 'e-1' }),
+  }
+  /** The route's forbidden (errors() records it), then a malformed 'to' (guard() records it). */
+  async function oneForEach(h: InProcess): Promise<void> {
+    for (const to of [C11, 'foo@']) {
+      h.feed(
+        xml('iq', { type: 'get', id: to, from: 'u9@localhost/r', to }, xml('q', { xmlns: NS })),
       )
-      failing(c)
-    })
-    h.feed(ask('i1'))
-    await h.settle()
-    h.feed(ask('i2', 'foo@'))
-    await h.settle()
-    expect(r.records.map((x) => [x.xmpp.condition, x.correlationId])).toEqual([
-      ['forbidden', 'e-1'],
-      ['jid-malformed', 'e-1'],
-    ])
-  })
+      await h.settle()
+    }
+  }
+
+  // errors() knows its component from the first stanza it handles: given to errors() only, the
+  // options reach guard() from then on.
+  it.each(['guard', 'errors'] as const)(
+    'to %s() only: the other of the same component records there too',
+    async (to) => {
+      const r = recorder()
+      const options = {
+        logger: r.logger,
+        onError: (x: ErrorRecord) => r.records.push(x),
+        correlationId: () => `${to}-1`,
+      }
+      await oneForEach(given(to === 'guard' ? options : {}, to === 'errors' ? options : {}))
+      expect(r.records.map((x) => [x.xmpp.condition, x.correlationId])).toEqual([
+        ['forbidden', `${to}-1`],
+        ['jid-malformed', `${to}-1`],
+      ])
+      expect(r.lines).toHaveLength(2)
+    },
+  )
 
   it('to both: each keeps its own', async () => {
     const g = recorder()
     const e = recorder()
-    const h = inProcess(C11, (c) => {
-      guard(c, { logger: g.logger, onError: (x) => g.records.push(x) })
-      c.middleware.use(errors({ logger: e.logger, onError: (x) => e.records.push(x) }))
-      failing(c)
-    })
-    h.feed(ask('i1'))
-    await h.settle()
-    h.feed(ask('i2', 'foo@'))
-    await h.settle()
+    await oneForEach(
+      given(
+        { logger: g.logger, onError: (x) => g.records.push(x) },
+        { logger: e.logger, onError: (x) => e.records.push(x) },
+      ),
+    )
     expect(e.records.map((x) => x.xmpp.condition)).toEqual(['forbidden'])
     expect(g.records.map((x) => x.xmpp.condition)).toEqual(['jid-malformed'])
   })
