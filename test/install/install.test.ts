@@ -94,6 +94,8 @@ beforeAll(async () => {
   lint = settle(
     exec(process.execPath, ['scripts/lint-packages.js', ...published.map((p) => p.tarball)], {
       cwd: ROOT,
+      // It runs beside two npm installs and three tsc runs: on a loaded machine, minutes.
+      timeout: 300_000,
     }),
   )
   npmLayout = join(work, 'npm')
