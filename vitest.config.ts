@@ -17,6 +17,7 @@ const IN_PROCESS = [
   'test/default-logger.test.ts',
   'test/guard-in-process.test.ts',
   'test/hostile-in-process.test.ts',
+  'test/peer-errors-in-process.test.ts',
   'test/xml-checks.test.ts',
 ]
 
@@ -31,6 +32,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit:repo', include: ['test/repo/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'unit:tools', include: ['tools/*/test/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -17,6 +17,7 @@ import {
   stopAll,
   xml,
 } from '@xmpp-errors/throwaway-clients'
+import { DEBIAN_PYTHON } from '@xmpp-errors/throwaway-servers'
 import { blocking, commands, jingle, pubsub, read, upload, xmppErrors } from '@xmpp-errors/xep'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot } from '../examples/bot/src/bot.js'
@@ -34,7 +35,6 @@ const c18 = componentOf(server, 'c18')
 const u18 = userOf(server, 'u18')
 const u19 = userOf(server, 'u19')
 const NS = 'urn:example:domain-errors'
-const PYTHON = '/usr/bin/python3'
 const PROBE = fileURLToPath(new URL('./slixmpp/probe.py', import.meta.url))
 
 const Catalogue = defineErrors({
@@ -113,7 +113,7 @@ interface SlixmppError {
 /** Runs the Slixmpp probe as u19 and returns what it parsed of each reply. */
 async function slixmpp(requests: object[]): Promise<SlixmppError[]> {
   const child = execFile(
-    PYTHON,
+    DEBIAN_PYTHON,
     [PROBE, server.host, String(server.c2sPort), u19.jid, u19.password],
     {
       timeout: 60_000,

@@ -19,6 +19,7 @@ export {
   type StreamErrorOptions,
   type XmlElement,
 } from '@xmpp-errors/errors'
+export { MAX_RECORD_LINE, MAX_RECORDED_LENGTH } from './cap.js'
 export type { CorrelationId } from './correlation.js'
 export type { DropReason, ReplyTo } from './decide.js'
 export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
@@ -33,7 +34,7 @@ export {
   type Refusal,
 } from './outgoing.js'
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
-export { type ErrorRecord, type Level, MAX_RECORDED_LENGTH, type StanzaSummary } from './record.js'
+export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
 export type { ReportingOptions } from './reporting.js'
 export {

@@ -12,6 +12,7 @@ import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
+import { settleUnreadableReplies } from './xmpp-internals.js'
 
 /**
  * `logger`, `onError` and `correlationId` given to guard() need not be given again here, nor the
@@ -164,6 +165,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
     if (ctx.entity !== watched) {
       reporter = reporterFor(ctx.entity, options)
       watch(ctx.entity, reporter.logger)
+      settleUnreadableReplies(ctx.entity)
       watched = ctx.entity
     }
     // guard() records the server's stream errors, with what it does next.

@@ -47,8 +47,10 @@ export function normalize(
   }
   const peer = readUpstream(thrown)
   if (peer !== undefined) {
-    const error = upstreamReply(peer.error, upstreamPolicy, thrown)
-    const normalized: Normalized = { error, unknown: upstreamPolicy === 'hide' }
+    // Not unknown: what it was is known, and recorded in `upstream` (capped), not as the thrown
+    // value, whose message and stack carry the peer's text whole.
+    const error = upstreamReply(peer.error, upstreamPolicy)
+    const normalized: Normalized = { error, unknown: false }
     normalized.upstream = peer.upstream
     if (mapError !== undefined) normalized.mapError = mapError
     return normalized

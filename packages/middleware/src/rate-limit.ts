@@ -3,7 +3,10 @@ export interface RateLimitOptions {
   max: number
   /** Window length in milliseconds. */
   windowMs: number
-  /** Senders tracked per window; beyond it, new senders are not limited (memory stays bounded). */
+  /**
+   * Senders counted apart per window; beyond it, new senders share one count (see `ErrorRateLimit`), so
+   * memory stays bounded and no sender escapes the limit.
+   */
   maxSenders: number
 }
 
@@ -29,12 +32,21 @@ export type Verdict = 'reply' | 'last-warning' | 'drop'
 /**
  * Fixed-window counter of error replies per sender. No timer: the window rolls over on the
  * first check after it ends, so an idle component holds nothing and schedules nothing.
+ *
+ * The first `maxSenders` senders of a window get a count each; every later sender in that
+ * window counts against one shared count, the overflow, with the same `max`. A peer that
+ * picks its own addresses (a server names its own localparts, and its domains too) can fill
+ * the table, but gains nothing by it: past the table its senders share `max` replies in all.
+ * Evicting the oldest count instead would let a flooder reset its own by cycling addresses; a
+ * count per domain bounds nothing against a peer that also picks subdomains.
  */
 export class ErrorRateLimit {
   readonly options: RateLimitOptions
   /** Error replies dropped since creation. */
   dropped = 0
   private counts = new Map<string, number>()
+  /** What the senders past `maxSenders` received together in this window. */
+  private overflow = 0
   private windowStart = 0
 
   constructor(options: Partial<RateLimitOptions> = {}) {
@@ -59,11 +71,17 @@ export class ErrorRateLimit {
     const { max, windowMs, maxSenders } = this.options
     if (now - this.windowStart >= windowMs) {
       this.counts.clear()
+      this.overflow = 0
       this.windowStart = now
     }
-    const count = (this.counts.get(sender) ?? 0) + 1
-    if (count === 1 && this.counts.size >= maxSenders) return 'reply'
-    this.counts.set(sender, count)
+    const counted = this.counts.get(sender)
+    let count: number
+    if (counted === undefined && this.counts.size >= maxSenders) {
+      count = ++this.overflow
+    } else {
+      count = (counted ?? 0) + 1
+      this.counts.set(sender, count)
+    }
     if (count <= max) return 'reply'
     if (count === max + 1) return 'last-warning'
     this.dropped += 1

@@ -1,5 +1,6 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
+import { capped, recorded } from './cap.js'
 import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
@@ -66,27 +67,6 @@ export interface StanzaSummary {
   id: string | undefined
   from: string | undefined
   to: string | undefined
-}
-
-/**
- * Longest string a peer controls that goes into a record as it is, in UTF-16 code units: an
- * `id` or an address of 200 KB must not become a log line of 200 KB.
- */
-export const MAX_RECORDED_LENGTH = 256
-
-/** `value`, or its first `max` code units and a mark saying how much was cut. */
-export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
-  if (value.length <= max) return value
-  let kept = value.slice(0, max)
-  const last = kept.charCodeAt(kept.length - 1)
-  // Never leave half a surrogate pair before the mark.
-  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1)
-  return `${kept}…[cut ${value.length - kept.length} chars]`
-}
-
-/** An attribute's value as recorded: capped, and only if it is a string. */
-function recorded(value: unknown): string | undefined {
-  return typeof value === 'string' ? capped(value) : undefined
 }
 
 export function summarize(stanza: XmlElement): StanzaSummary {
@@ -198,7 +178,10 @@ class LoggedRecord implements ErrorRecord {
 /** What the message says the error came from, when it was not a handler's own StanzaError. */
 function origin({ unknown, upstream }: Normalized): string {
   if (upstream) {
-    const peer = `${upstream.condition}${upstream.from ? ` from ${upstream.from}` : ''}`
+    const code = upstream.code === undefined ? '' : ` code ${upstream.code}`
+    const peer = `${upstream.condition ?? 'no condition'}${code}${
+      upstream.from ? ` from ${upstream.from}` : ''
+    }`
     return `upstream request failed (${peer}) and was not caught → `
   }
   return unknown ? 'unhandled exception → ' : ''

@@ -18,16 +18,38 @@ describe('ErrorRateLimit', () => {
     expect(limit.check('a', 1000)).toBe('reply')
   })
 
-  it('tracks at most maxSenders per window, letting the rest through unlimited', () => {
-    const limit = new ErrorRateLimit({ max: 1, windowMs: 1000, maxSenders: 2 })
+  it('tracks at most maxSenders per window; the senders past it share one count', () => {
+    const limit = new ErrorRateLimit({ max: 2, windowMs: 1000, maxSenders: 2 })
     limit.check('a', 0)
     limit.check('b', 0)
-    expect([limit.check('c', 0), limit.check('c', 0), limit.check('c', 0)]).toEqual([
+    // Past the table, no sender escapes: c alone gets what any sender gets.
+    expect([1, 2, 3, 4, 5].map(() => limit.check('c', 0))).toEqual([
+      'reply',
+      'reply',
+      'last-warning',
+      'drop',
+      'drop',
+    ])
+    // Together with c: fresh addresses gain a flooder nothing.
+    expect(limit.check('d', 0)).toBe('drop')
+    expect(limit.counted().senders).toBe(2)
+    expect(limit.check('a', 0)).toBe('reply')
+    expect(limit.check('a', 0)).toBe('last-warning')
+    // A new window: counts and the shared count start afresh.
+    expect([limit.check('d', 1000), limit.check('e', 1000), limit.check('f', 1000)]).toEqual([
       'reply',
       'reply',
       'reply',
     ])
-    expect(limit.check('a', 0)).toBe('last-warning')
+  })
+
+  it('holds maxSenders counts and no more, with 1,000,000 senders in one window', () => {
+    const limit = new ErrorRateLimit({ max: 2, windowMs: 60_000, maxSenders: 10_000 })
+    let replies = 0
+    for (let i = 0; i < 1_000_000; i++)
+      if (limit.check(`s${i}@flood.example`, 0) === 'reply') replies++
+    expect(limit.counted().senders).toBe(10_000)
+    expect(replies).toBe(10_000 + 2)
   })
 })
 

@@ -118,7 +118,31 @@ const byNamespace = new Map<string, XepName>(
 )
 
 // XEP-0082 DateTime; XEP-0363 §6 wants the retry stamp in UTC.
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/
+
+/**
+ * A UTC date-time of XEP-0082 that names a real instant: the one check of a stamp, for what we
+ * write and what we read. `Date.parse` alone is not it: V8 takes `2026-02-30` for March 2nd.
+ * Year 0000 is refused, as XML Schema 1.0's dateTime (which XEP-0082 follows) has no year zero;
+ * so are hour 24 and second 60, which it does not allow either.
+ */
+function isDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value)
+  if (match === null) return false
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  if (year === 0 || hour > 23 || minute > 59 || second > 59) return false
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
 
 function conditionData(xep: XepRow, condition: unknown): ConditionRow | undefined {
   return typeof condition === 'string' && Object.hasOwn(xep.conditions, condition)
@@ -133,10 +157,10 @@ function serialize(key: string, spec: OptionRow, value: unknown): string {
     throw new TypeError(`${key} must be a non-negative integer, not ${JSON.stringify(value)}`)
   }
   if (spec.value === 'date-time') {
-    if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString()
-    if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) {
-      return value
-    }
+    // A Date past year 9999 or before year 1 writes a stamp XEP-0082 has no form for.
+    const text =
+      value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : value
+    if (typeof text === 'string' && isDateTime(text)) return text
     throw new TypeError(
       `${key} must be a Date or a UTC date-time (XEP-0082), e.g. 2026-01-01T00:00:00Z`,
     )
@@ -157,7 +181,7 @@ function deserialise(spec: OptionRow, raw: string | undefined): string | number 
   if (spec.value === 'integer') {
     return /^\d{1,15}$/.test(raw) ? Number(raw) : undefined
   }
-  if (spec.value === 'date-time') return DATE_TIME.test(raw) ? raw : undefined
+  if (spec.value === 'date-time') return isDateTime(raw) ? raw : undefined
   return spec.values === undefined || spec.values.includes(raw) ? raw : undefined
 }
 

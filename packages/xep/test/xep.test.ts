@@ -173,6 +173,44 @@ describe('.error()', () => {
 })
 
 describe('read()', () => {
+  it('reads a retry stamp only if upload.error would write it: one check of a stamp', () => {
+    const stampOf = (stamp: string) =>
+      read(
+        parse(
+          `<error type="wait"><resource-constraint xmlns="${NS_STANZAS}"/>` +
+            `<retry xmlns="urn:xmpp:http:upload:0" stamp="${stamp}"/></error>`,
+        ),
+        'upload',
+      )?.options
+    const impossible = [
+      '2026-13-45T99:99:99Z',
+      '0000-00-00T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2025-02-29T12:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T23:60:00Z',
+      '2026-01-01T23:59:60Z',
+    ]
+    for (const stamp of impossible) {
+      expect(stampOf(stamp), stamp).toEqual({})
+      expect(() => upload.error('retry', { stamp }), stamp).toThrow(/UTC date-time/)
+    }
+    for (const stamp of [
+      '2024-02-29T23:59:59Z',
+      '0001-01-01T00:00:00Z',
+      '2030-01-01T00:00:00.5Z',
+    ]) {
+      expect(stampOf(stamp), stamp).toEqual({ stamp })
+      expect(upload.error('retry', { stamp }).application?.attrs.stamp).toBe(stamp)
+    }
+    // A Date whose ISO form has no XEP-0082 form (past year 9999) is refused, not written.
+    expect(() => upload.error('retry', { stamp: new Date(Date.UTC(10_000, 0, 1)) })).toThrow(
+      /UTC date-time/,
+    )
+  })
+
   it('reads back every condition of every XEP through XML', () => {
     for (const [name, xep] of Object.entries(exports)) {
       for (const condition of xep.conditions) {

@@ -22,6 +22,7 @@ import {
   type XmppServer,
   type XmppUser,
 } from './server.js'
+import { installCommand } from './system-packages.js'
 
 export interface StartEjabberdOptions {
   /** Number of `cK.localhost` components to configure (default 32). */
@@ -64,7 +65,7 @@ export interface EjabberdServer extends XmppServer {
   ctl(...args: string[]): Promise<string>
 }
 
-const INSTALL = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ejabberd'
+const INSTALL = installCommand(['ejabberd'])
 const READY_TIMEOUT_MS = 20_000
 const POLL_MS = 25
 

@@ -39,3 +39,15 @@ export {
   type XmppServer,
   type XmppUser,
 } from './server.js'
+export {
+  DEBIAN_PYTHON,
+  type EnsurePackagesOptions,
+  ensureInstalled,
+  ensurePackages,
+  installCommand,
+  type Machine,
+  MissingPackages,
+  SYSTEM_PACKAGES,
+  type SystemPackage,
+  type SystemPackageName,
+} from './system-packages.js'

@@ -1,7 +1,6 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   DOMAIN,
@@ -16,9 +15,10 @@ import {
   waitReady,
 } from './process.js'
 import { accounts, type ComponentListener, supervisedServer, type XmppServer } from './server.js'
+import { ensurePackages, installCommand } from './system-packages.js'
 
 /** What installs Prosody on Debian and Ubuntu, as root. */
-export const PROSODY_INSTALL = 'apt-get update && apt-get install -y prosody'
+export const PROSODY_INSTALL = installCommand(['prosody'])
 
 const READY_TIMEOUT_MS = 15_000
 const POLL_MS = 40
@@ -63,20 +63,7 @@ export async function ensureProsody(o: EnsureProsodyOptions = {}): Promise<Proso
   if (!install || process.getuid?.() !== 0 || !findExecutable('apt-get')) {
     throw missing(found.missing, PROSODY_INSTALL)
   }
-  note(`Prosody is not installed; installing it: ${PROSODY_INSTALL}`)
-  const policy = '/usr/sbin/policy-rc.d'
-  const ownPolicy = !existsSync(policy)
-  if (ownPolicy) {
-    await writeFile(policy, '#!/bin/sh\nexit 101\n')
-    await chmod(policy, 0o755)
-  }
-  try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    await run('apt-get', ['update'], env)
-    await run('apt-get', ['install', '-y', 'prosody'], env)
-  } finally {
-    if (ownPolicy) await rm(policy, { force: true })
-  }
+  await ensurePackages(['prosody'], { note })
   const installed = findProsody()
   if ('missing' in installed) {
     throw new ProsodyMissing('apt-get installed prosody, yet it is not on PATH')
@@ -96,19 +83,6 @@ function missingError(name: string, command: string): Error {
   return new ProsodyMissing(
     `\`${name}\` is not installed. Install it with: ${command} (as root, or with sudo)`,
   )
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // The installer's output goes to stderr, so that a caller's stdout (e.g. JSON) stays clean.
-    const child = spawn(command, args, { stdio: ['ignore', 2, 2], env })
-    child.once('error', reject)
-    child.once('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
-    )
-  })
 }
 
 export interface ProsodyAccount {
@@ -212,7 +186,7 @@ function missingProsody(name: string, install: string): Error {
   if (process.env.CI) {
     return new Error(
       `\`${name}\` is not installed, and CI must run the integration tests against a real ` +
-        `Prosody (never skipped). .ci/run installs it with: ${install}`,
+        `Prosody (never skipped). Install it with: ${install}`,
     )
   }
   return new Error(
