@@ -17,6 +17,7 @@ const IN_PROCESS = [
   'test/default-logger.test.ts',
   'test/guard-in-process.test.ts',
   'test/hostile-in-process.test.ts',
+  'test/hostile-server.test.ts',
   'test/peer-errors-in-process.test.ts',
   'test/xml-checks.test.ts',
 ]

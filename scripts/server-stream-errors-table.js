@@ -16,7 +16,7 @@ const RFC_URL = 'https://www.rfc-editor.org/rfc/rfc6120#section-4.9.3'
 const WHAT = {
   stop: 'stop: no reconnect, `start()` rejects',
   reconnect: 'reconnect with backoff',
-  'see-other-host': 'reconnect to the host given',
+  'see-other-host': 'reconnect with backoff to the host given, if allowed',
 }
 const LEVEL = { stop: '`error`', reconnect: '`warn`', 'see-other-host': '`warn`' }
 

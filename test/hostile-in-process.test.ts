@@ -217,3 +217,49 @@ describe('stream errors the component sends', () => {
     }
   })
 })
+
+describe('every line logged is a record, given to onError', () => {
+  it("the wrong-order warning, a listener's throw and an error xmpp.js emits: one shape, with an id", async () => {
+    const records: ErrorRecord[] = []
+    const lines: string[] = []
+    const logger: Logger = {
+      debug: (_o, msg) => lines.push(msg),
+      warn: (_o, msg) => lines.push(msg),
+      error: (_o, msg) => lines.push(msg),
+    }
+    let n = 0
+    const h = inProcess(C, (c) => {
+      // A route registered before errors(): its StanzaError reaches xmpp.js's IQ handler.
+      c.iqCallee.get(NS, 'early', () => {
+        throw new StanzaError('item-not-found')
+      })
+      guard(c, { logger, onError: (r) => records.push(r), correlationId: () => `id-${++n}` })
+      c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+    })
+    h.c.on('element', () => {
+      throw new Error('listener bug')
+    })
+    h.feed(xml('iq', { type: 'get', id: 'e1', from: FROM, to: C }, xml('early', { xmlns: NS })))
+    await h.settle()
+    h.c.emit('error', new Error('write failed'))
+    const messages = records.map((r) => r.msg)
+    // Before: logged with logger.error directly, never given to onError.
+    expect(messages).toEqual([
+      "an 'element' listener threw; the process keeps running",
+      "StanzaError item-not-found reached xmpp.js's IQ handler, which answered internal-server-error instead: use errors() before any iqCallee.get/set route",
+      'xmpp.js emitted an error',
+    ])
+    expect(lines).toEqual(messages)
+    for (const record of records) {
+      expect(record.correlationId).toMatch(/^id-\d+$/)
+      expect(record.action).toBe('observe')
+      expect(Object.keys(record).sort()).toEqual(
+        ['action', 'correlationId', 'err', 'exposed', 'stanza', 'text', 'xmpp'].sort(),
+      )
+    }
+    expect(records[1]).toMatchObject({
+      xmpp: { condition: 'item-not-found' },
+      stanza: { name: 'iq' },
+    })
+  })
+})

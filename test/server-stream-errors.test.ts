@@ -1,8 +1,7 @@
 import { rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { inspect } from 'node:util'
 import { component } from '@xmpp/component'
-import { NS_STREAMS } from '@xmpp-errors/conditions'
 import {
   type ErrorRecord,
   errors,
@@ -18,7 +17,13 @@ import {
   stopAll,
   xml,
 } from '@xmpp-errors/throwaway-clients'
-import { type ServerInfo, startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
+import {
+  type HostileServer,
+  type ServerInfo,
+  startHostileServer,
+  startProsody,
+  type XmppServer,
+} from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, servers, until, userOf } from './src/suite.js'
@@ -26,8 +31,8 @@ import { componentOf, servers, until, userOf } from './src/suite.js'
 // What guard() does after the server closes the stream with a stream error: a configuration
 // error stops the component, conflict backs off, see-other-host follows the server.
 // The wrong-secret test uses component c14 of the shared servers; the rest run against a
-// private Prosody (components c1, c2), a loopback stub that answers see-other-host, and one
-// that shuts down (Prosody sends its components no stream error when it stops).
+// private Prosody (components c1, c2), and scripted servers (startHostileServer) that answer
+// see-other-host, and that shut down (Prosody sends its components no stream error when it stops).
 
 let second: XmppServer
 
@@ -101,6 +106,52 @@ describe('a wrong secret', () => {
   }, 20_000)
 })
 
+describe('diagnostics (Prosody): the wrong port, the wrong secret', () => {
+  it('names a client port as the likely cause of host-unknown, with the port used', async () => {
+    const wrong = guarded(
+      { host: second.host, componentPort: second.c2sPort },
+      componentOf(second, 'c2'),
+      second.componentSecret,
+    )
+    const failure = (await wrong.c.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { condition?: string }) | undefined
+    expect(failure?.condition).toBe('host-unknown')
+    expect(wrong.records).toHaveLength(1)
+    const hint = wrong.records[0]?.next?.hint
+    console.log(`component on Prosody's c2s port: ${hint}`)
+    // Before: "check the domain and the server configuration", no port named.
+    expect(hint).toContain(`port ${second.c2sPort}`)
+    expect(hint).toMatch(/client \(c2s\) port rather than its component port/)
+  })
+
+  it('rejects start() with a short error on a wrong secret: condition and text, the element hidden', async () => {
+    const wrong = guarded(
+      { host: second.host, componentPort: second.componentPort },
+      componentOf(second, 'c2'),
+      `not ${second.componentSecret}`,
+    )
+    const failure = (await wrong.c.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as (Error & { condition?: string; element?: unknown }) | undefined
+    expect(isStreamError(failure)).toBe(true)
+    expect(failure?.condition).toBe('not-authorized')
+    // What Node prints for an unhandled rejection: before, 58 lines, mostly the parsed element
+    // and its circular `parent`.
+    const printed = inspect(failure)
+    console.log(
+      `wrong secret: start() rejects with ${printed.split('\n').length} lines:\n${printed}`,
+    )
+    expect(Object.keys(failure ?? {})).not.toContain('element')
+    expect(failure?.element).toBeDefined()
+    expect(printed).not.toMatch(/parent/)
+    expect(printed.split('\n').length).toBeLessThanOrEqual(15)
+    expect(failure?.message).toMatch(/^not-authorized/)
+  })
+})
+
 describe('conflict (Prosody: another connection holds the domain)', () => {
   let holder: Component
 
@@ -159,32 +210,24 @@ describe('conflict (Prosody: another connection holds the domain)', () => {
 })
 
 describe('see-other-host', () => {
-  let stub: Server
-  let stubPort: number
+  let stub: HostileServer
 
   beforeAll(async () => {
-    // The first server: accepts the component's stream and sends it to the second Prosody.
-    stub = createServer((socket) => {
-      socket.once('data', () => {
-        socket.end(
-          `<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' ` +
-            `xmlns:stream='http://etherx.jabber.org/streams' id='stub' from='stub'>` +
-            `<stream:error><see-other-host xmlns='${NS_STREAMS}'>` +
-            `${second.host}:${second.componentPort}</see-other-host></stream:error></stream:stream>`,
-        )
-      })
-      socket.on('error', () => {})
+    // The first server: accepts the component's stream and sends it to the second Prosody, on
+    // the same host (a redirect elsewhere needs redirectHosts: hostile-server.test.ts).
+    stub = await startHostileServer({
+      script: {
+        header: { condition: 'see-other-host', content: `${second.host}:${second.componentPort}` },
+      },
     })
-    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve))
-    stubPort = (stub.address() as { port: number }).port
   })
 
-  afterAll(() => new Promise<void>((resolve) => stub.close(() => resolve())))
+  afterAll(() => stub.close())
 
   it('reconnects to the host given, and answers IQs there', async () => {
     const domain = componentOf(second, 'c2')
     const moved = guarded(
-      { host: '127.0.0.1', componentPort: stubPort },
+      { host: stub.host, componentPort: stub.port },
       domain,
       second.componentSecret,
     )
@@ -215,39 +258,19 @@ describe('see-other-host', () => {
 
 describe('system-shutdown, then the server is down a while', () => {
   // Prosody 0.12 closes component connections without a stream error when it stops, so the
-  // server here is a loopback stub: it accepts any handshake and, the first time, shuts down.
+  // server here is a scripted one: it accepts any handshake and, the first time, shuts down.
   it('reconnects with growing delays, and the delay is back to its own once online', async () => {
-    let shutDown = false
-    const sockets = new Set<import('node:net').Socket>()
-    const stub = createServer((socket) => {
-      sockets.add(socket)
-      socket.on('error', () => {})
-      socket.on('close', () => sockets.delete(socket))
-      socket.on('data', (data) => {
-        const input = data.toString()
-        if (input.includes('<stream:stream')) {
-          socket.write(
-            `<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' ` +
-              `xmlns:stream='http://etherx.jabber.org/streams' id='stub' from='stub.localhost'>`,
-          )
-        }
-        if (input.includes('<handshake')) {
-          socket.write('<handshake/>')
-          if (!shutDown) {
-            shutDown = true
-            setTimeout(() => {
-              socket.end(
-                `<stream:error><system-shutdown xmlns='${NS_STREAMS}'/></stream:error></stream:stream>`,
-              )
-              // Down: connections are refused until it listens again.
-              stub.close()
-            }, 100)
-          }
-        }
-      })
-    })
-    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve))
-    const port = (stub.address() as { port: number }).port
+    let stub = await startHostileServer()
+    const port = stub.port
+    const shutDown = (async () => {
+      await until('the first connection', () => stub.connections.length > 0)
+      await stub.connections[0]?.online
+      await sleep(100)
+      stub.connections[0]?.streamError({ condition: 'system-shutdown' })
+      await stub.connections[0]?.closed
+      // Down: connections are refused until it listens again.
+      await stub.close()
+    })()
     const c = guarded({ host: '127.0.0.1', componentPort: port }, 'stub.localhost', 'any')
     const plugin = c.c.reconnect as unknown as { delay: number }
     try {
@@ -260,20 +283,20 @@ describe('system-shutdown, then the server is down a while', () => {
       })
       expect(c.records[0]?.next?.hint).toBe('the server is shutting down')
       // One attempt refused, after ~1 s: the next waits ~2 s.
+      await shutDown
       await sleep(1_800)
       expect(plugin.delay).toBeGreaterThanOrEqual(1600)
-      await new Promise<void>((resolve) => stub.listen(port, '127.0.0.1', resolve))
+      stub = await startHostileServer({ port })
       await until('the component online again', () => c.c.status === 'online', 10_000)
       expect(plugin.delay).toBe(1000)
       expect(c.handshakes).toHaveLength(2)
-      // The refused attempt is xmpp.js's 'error' (ECONNREFUSED), logged as before; the stream
+      // The refused attempt is xmpp.js's 'error' (ECONNREFUSED), a record of its own; the stream
       // error is recorded once.
-      expect(c.records).toHaveLength(1)
+      expect(c.records.filter((r) => r.xmpp.kind === 'stream')).toHaveLength(1)
     } finally {
       c.c.reconnect.stop()
       await c.c.stop().catch(() => {})
-      for (const socket of sockets) socket.destroy()
-      stub.close()
+      await stub.close()
     }
   }, 20_000)
 })

@@ -48,7 +48,8 @@ export const defaultReplyTo: Readonly<ReplyTo> = {
   subscription: false,
 }
 
-const STANZAS = new Set(['iq', 'message', 'presence'])
+/** The three stanzas (RFC 6120 §8); everything else on a stream is a nonza. */
+export const STANZAS: ReadonlySet<string> = new Set(['iq', 'message', 'presence'])
 const SUBSCRIPTIONS = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe'])
 
 /**
@@ -67,6 +68,19 @@ export interface Policy {
   /** The per-sender limit of error replies, when on. */
   limit?: ErrorRateLimit | undefined
   now?: number
+  /**
+   * guard()'s case: the stanza's own `from` or `to` is malformed. A drop is for that reason, and
+   * the stream error closes the stream only when `streamError` says so and the stanza is no
+   * bounce: a bounce (an error, or a result) to an address we sent to is no one's request to
+   * answer, and closing the stream over it would let anyone who can make us address a JID of
+   * their choosing force us to reconnect at will.
+   */
+  malformed?: { streamError: 'close' | 'drop' } | undefined
+  /**
+   * guard()'s other case: a stanza the component was sending, refused by its limits. What was
+   * sent in its place, if anything, is the reply.
+   */
+  refused?: { reason: 'stanza-too-large' | 'send-queue-full'; replaced: boolean } | undefined
 }
 
 /** A full JID has a resource, and '/' can appear in neither a localpart nor a domain. */
@@ -123,15 +137,30 @@ function bareSender(stanza: XmlElement): string {
 }
 
 /**
- * The one decision on a handled error. A stream error closes the stream (RFC 6120 §4.9); a
+ * The one decision on a handled error (and on guard()'s, see `Policy`). A stream error closes
+ * the stream (RFC 6120 §4.9); a
  * stanza error is answered where `answerable` allows, within the sender's rate limit: past it a
  * sender gets one `policy-violation` (type wait) in place of the error, then nothing.
  */
 export function outcome(stanza: XmlElement, normalized: Normalized, policy: Policy): Outcome {
   const { error } = normalized
-  if (error.kind === 'stream') return { action: 'close', error, normalized }
+  const { malformed, refused } = policy
+  if (error.kind === 'stream') {
+    if (malformed && (malformed.streamError === 'drop' || bounce(stanza) !== undefined)) {
+      return { action: 'drop', reason: 'malformed-address', normalized }
+    }
+    return { action: 'close', error, normalized }
+  }
+  if (refused) {
+    return refused.replaced
+      ? { action: 'reply', error, normalized }
+      : { action: 'drop', reason: refused.reason, normalized }
+  }
   const decision = answerable(stanza, policy.replyTo)
-  if (decision.action !== 'reply') return { action: 'drop', reason: decision.reason, normalized }
+  if (decision.action !== 'reply') {
+    const reason = malformed ? 'malformed-address' : decision.reason
+    return { action: 'drop', reason, normalized }
+  }
   const { limit } = policy
   const verdict = limit?.check(bareSender(stanza), policy.now ?? Date.now()) ?? 'reply'
   if (verdict === 'reply') return { action: 'reply', error, normalized }

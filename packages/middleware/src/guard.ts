@@ -1,27 +1,17 @@
 import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { bounce, defaultReplyTo, type Outcome, outcome } from './decide.js'
+import { followConnection } from './connection.js'
+import { type BackoffOptions, defaultBackoff } from './connection-policy.js'
+import { defaultReplyTo, type Outcome, outcome } from './decide.js'
 import { normalize } from './normalize.js'
-import {
-  defaultOutgoing,
-  describeRefusal,
-  limitOutgoing,
-  type OutgoingOptions,
-  type Refused,
-  type WritableEntity,
-} from './outgoing.js'
-import { publish, recordHandled } from './record.js'
-import { errorReply, type ReplyOptions } from './reply.js'
+import { defaultOutgoing, describeRefusal, limitOutgoing, type Refused } from './outgoing.js'
+import { type ErrorRecord, publish, recordEvent, recordHandled } from './record.js'
+import { errorElementFor, replyFor } from './reply.js'
 import { type ReportingOptions, reporterFor } from './reporting.js'
-import {
-  type BackoffOptions,
-  defaultBackoff,
-  type GovernedEntity,
-  governServerStreamErrors,
-} from './server-stream-error.js'
 import { type AfterStreamError, closeStream } from './stream.js'
 import type { XmppEntity } from './types.js'
 import { watch } from './watch.js'
+import { type PatchableConnection, patchConnection } from './xmpp-internals.js'
 
 /** `logger`, `onError` and `correlationId` as in errors(); given to one, the other uses them. */
 export interface GuardOptions extends ReportingOptions {
@@ -38,20 +28,23 @@ export interface GuardOptions extends ReportingOptions {
   maxStanzaSize?: number
   /** Bytes queued in the socket past which stanzas are refused (see OutgoingOptions). Default 4 MiB. */
   maxQueued?: number
+  /**
+   * Hosts, besides the configured service's, that a server's `see-other-host` may send the
+   * component to: `host` (any port) or `host:port`. Default none: a redirect elsewhere is not
+   * followed, as the handshake would hand that host what it needs to guess the secret.
+   */
+  redirectHosts?: readonly string[]
 }
 
 /** An entity whose events can be intercepted: any xmpp.js Connection. */
-export interface GuardableEntity extends XmppEntity, GovernedEntity {
+export interface GuardableEntity extends XmppEntity {
   emit(event: string | symbol, ...args: unknown[]): boolean
+  start?(): Promise<unknown>
+  options?: { service?: string; domain?: string }
 }
 
-/** guard() answers for the component itself (see `Answerer`), with no echo. */
-const replyOptions: ReplyOptions = {
-  by: false,
-  echo: { iq: false, message: false, presence: false, maxLength: 0 },
-  lang: 'en',
-  legacyCodes: false,
-}
+/** guard()'s own replies: in English, without XEP-0086 codes. */
+const ownReply = { by: false, lang: 'en', legacyCodes: false }
 
 const WELL_FORMED_MAX = 1024
 
@@ -94,47 +87,41 @@ export function addressFault(element: unknown): 'from' | 'to' | undefined {
  * Protects a component from what happens before the middleware: a stanza with a malformed JID
  * (answered `jid-malformed` when its sender can be addressed, otherwise the stream is closed with
  * `improper-addressing`), an `'element'` listener that throws, and an `'error'` event with no
- * listener. Apply it once, right after creating the component; it returns the component.
+ * listener; and follows its connection (see connection.ts): what a server's stream error or
+ * silence leads to, with backoff, and where a redirect may go. Apply it once, right after
+ * creating the component; it returns the component.
  */
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
   // What errors() of this entity was given, where this guard() was not.
   const { logger, onError, nextId } = reporterFor(entity, options)
   const rejected = new WeakSet<object>()
   const faultOf = addressChecker()
-  watch(entity, logger)
-  const beforeEmit = governServerStreamErrors(entity, {
-    logger,
-    onError,
-    backoff: { ...defaultBackoff, ...options.backoff },
+  const emitRecord = (record: ErrorRecord) => publish(record, logger, onError)
+  watch(entity, { publish: emitRecord, nextId })
+  const connection = followConnection(entity as unknown as PatchableConnection, {
+    publish: emitRecord,
     nextId,
+    backoff: { ...defaultBackoff, ...options.backoff },
+    redirectHosts: options.redirectHosts ?? [],
   })
+  const malformed = { streamError: options.malformedFrom === 'drop' ? 'drop' : 'close' } as const
 
-  /** The outcome of a malformed address: what errors() would do, with the drop's own reason. */
+  /** The outcome of a malformed address: the same decision as errors(), on guard()'s error. */
   function outcomeOf(stanza: XmlElement, fault: 'from' | 'to'): Outcome {
-    if (fault === 'from') {
-      const error = new StreamError('improper-addressing', {
-        text: "a stanza arrived with a malformed 'from' address",
-      })
-      const normalized = normalize(error)
-      // A bounce (an error, or a result) to an address we sent to is no one's request to answer,
-      // and closing the stream over it would let anyone who can make us address a JID of their
-      // choosing force us to reconnect at will.
-      if (options.malformedFrom === 'drop' || bounce(stanza) !== undefined) {
-        return { action: 'drop', reason: 'malformed-address', normalized }
-      }
-      return { action: 'close', error, normalized }
-    }
-    const error = new StanzaError('jid-malformed', { text: "malformed 'to' address" })
-    const result = outcome(stanza, normalize(error), { replyTo: defaultReplyTo })
-    if (result.action === 'reply') return result
-    return { action: 'drop', reason: 'malformed-address', normalized: result.normalized }
+    const error =
+      fault === 'from'
+        ? new StreamError('improper-addressing', {
+            text: "a stanza arrived with a malformed 'from' address",
+          })
+        : new StanzaError('jid-malformed', { text: "malformed 'to' address" })
+    return outcome(stanza, normalize(error), { replyTo: defaultReplyTo, malformed })
   }
 
   function reject(stanza: XmlElement, fault: 'from' | 'to'): void {
     rejected.add(stanza)
     const result = outcomeOf(stanza, fault)
     const { error } = result.normalized
-    publish(recordHandled(stanza, error, result.normalized, result, nextId()), logger, onError)
+    emitRecord(recordHandled(stanza, error, result.normalized, result, nextId()))
     switch (result.action) {
       case 'drop':
         return
@@ -144,12 +131,18 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
         }).catch(() => {})
         return
       case 'reply': {
-        // The address it was sent to is the malformed one; answer from the component itself.
-        const answerer = { self: entity.jid?.toString() }
-        const reply = errorReply(stanza, result.error, replyOptions, undefined, answerer)
-        if ('send' in reply) entity.send(reply.send).catch(() => {})
+        // The address it was sent to is the malformed one: the component answers as itself,
+        // `from` and `by` its own address, with no echo.
+        const self = entity.jid?.toString() || undefined
+        const element = errorElementFor(stanza, result.error, ownReply, self)
+        entity.send(replyFor(stanza, element, [], self)).catch(() => {})
       }
     }
+  }
+
+  const outgoing = {
+    maxStanzaSize: options.maxStanzaSize ?? defaultOutgoing.maxStanzaSize,
+    maxQueued: options.maxQueued ?? defaultOutgoing.maxQueued,
   }
 
   function refused({ element, reason, bytes, replacement, instead, first }: Refused) {
@@ -158,42 +151,48 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
       text: `${describeRefusal(reason, bytes, limit)}; sent ${instead} instead`,
       stack: false,
     })
-    const decision = replacement
-      ? ({ action: 'reply' } as const)
-      : ({ action: 'drop', reason } as const)
+    const result = outcome(element, normalize(error), {
+      replyTo: defaultReplyTo,
+      refused: { reason, replaced: replacement !== undefined },
+    })
     // Past the queue bound every stanza in flight is refused: one record at error is news enough.
-    const entry = recordHandled(element, error, normalize(error), decision, nextId(), !first)
-    publish(entry, logger, onError)
+    emitRecord(recordHandled(element, error, result.normalized, result, nextId(), !first))
   }
 
-  const outgoing: OutgoingOptions = {
-    maxStanzaSize: options.maxStanzaSize ?? defaultOutgoing.maxStanzaSize,
-    maxQueued: options.maxQueued ?? defaultOutgoing.maxQueued,
-  }
-  if (typeof (entity as Partial<WritableEntity>).write === 'function') {
-    limitOutgoing(entity as unknown as WritableEntity, outgoing, refused)
-  }
-
-  const emit = entity.emit
-  entity.emit = function guardedEmit(this: E, event: string | symbol, ...args: unknown[]) {
-    if (event === 'stanza' && rejected.has(args[0] as object)) return false
-    if (beforeEmit(event, args)) return true
-    if (event !== 'element') return emit.call(this, event, ...args)
-    const fault = faultOf(args[0])
+  function onElement(element: unknown, emit: () => boolean): boolean {
+    const fault = faultOf(element)
     if (fault !== undefined) {
-      reject(args[0] as XmlElement, fault)
+      reject(element as XmlElement, fault)
       return true
     }
     try {
-      return emit.call(this, event, ...args)
+      return emit()
     } catch (error) {
-      // A logger that throws here would throw out of the socket's data handler, as the
-      // listener would have.
-      try {
-        logger.error({ err: error }, "an 'element' listener threw; the process keeps running")
-      } catch {}
+      // The listener's throw would escape the socket's data handler and end the process.
+      emitRecord(
+        recordEvent(
+          error,
+          'error',
+          "an 'element' listener threw; the process keeps running",
+          nextId(),
+        ),
+      )
       return true
     }
   }
+
+  patchConnection(entity as unknown as PatchableConnection, {
+    ...limitOutgoing(outgoing, refused),
+    ...connection,
+    beforeEmit(event, args, emit) {
+      if (event === 'stanza' && rejected.has(args[0] as object)) return false
+      try {
+        if (connection.react(event, args)) return true
+      } catch (bug) {
+        emitRecord(recordEvent(bug, 'error', 'guard() failed to follow the connection', nextId()))
+      }
+      return event === 'element' ? onElement(args[0], emit) : emit()
+    },
+  })
   return entity
 }

@@ -20,6 +20,13 @@ export {
   type XmlElement,
 } from '@xmpp-errors/errors'
 export { MAX_RECORD_LINE, MAX_RECORDED_LENGTH } from './cap.js'
+export {
+  type AfterServerStreamError,
+  type BackoffOptions,
+  defaultBackoff,
+  type ServerStreamErrorRule,
+  serverStreamErrors,
+} from './connection-policy.js'
 export type { CorrelationId } from './correlation.js'
 export type { DropReason, ReplyTo } from './decide.js'
 export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
@@ -37,13 +44,6 @@ export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
 export type { ReportingOptions } from './reporting.js'
-export {
-  type AfterServerStreamError,
-  type BackoffOptions,
-  defaultBackoff,
-  type ServerStreamErrorRule,
-  serverStreamErrors,
-} from './server-stream-error.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
 export type { Upstream, UpstreamPolicy } from './upstream.js'

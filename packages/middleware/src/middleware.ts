@@ -1,18 +1,17 @@
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
-import { insideIqHandler, iqHandlerPayload } from './iq-handler.js'
+import { governs } from './entity-state.js'
 import { languagesOf, textLanguage } from './language.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
-import { type ErrorRecord, publish, recordHandled, recordIncoming } from './record.js'
+import { type ErrorRecord, publish, recordEvent, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
 import { type Reporter, type ReportingOptions, reporterFor } from './reporting.js'
-import { governs } from './server-stream-error.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
 import type { Context, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
-import { settleUnreadableReplies } from './xmpp-internals.js'
+import { insideIqHandler, iqHandlerPayload, settleUnreadableReplies } from './xmpp-internals.js'
 
 /**
  * `logger`, `onError` and `correlationId` given to guard() need not be given again here, nor the
@@ -133,10 +132,13 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
         return respond(ctx, bug, { error, unknown: true })
       } catch {
         try {
-          reporter.logger.error({ err: bug }, 'errors() failed while handling an error')
+          emit(
+            recordEvent(bug, 'error', 'errors() failed while handling an error', reporter.nextId()),
+          )
         } catch {}
         // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
-        if (insideIqHandler(ctx)) emptyPayload(ctx.element as XmlElement)
+        const payload = iqHandlerPayload(ctx)
+        if (payload !== undefined) emptyPayload(payload)
         return undefined
       }
     }
@@ -164,7 +166,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     if (ctx.entity !== watched) {
       reporter = reporterFor(ctx.entity, options)
-      watch(ctx.entity, reporter.logger)
+      watch(ctx.entity, { publish: emit, nextId: () => reporter.nextId() })
       settleUnreadableReplies(ctx.entity)
       watched = ctx.entity
     }

@@ -1,5 +1,6 @@
 import { isXmppError, StanzaError, type StreamError } from '@xmpp-errors/errors'
 import { readUpstream, type Upstream, type UpstreamPolicy, upstreamReply } from './upstream.js'
+import { isTimeoutError } from './xmpp-internals.js'
 
 export type XmppError = StanzaError | StreamError
 
@@ -15,16 +16,6 @@ export interface Normalized {
 }
 
 export type MapError = (thrown: unknown) => XmppError | null | undefined
-
-function nameOf(value: unknown): unknown {
-  try {
-    return typeof value === 'object' && value !== null
-      ? (value as { name?: unknown }).name
-      : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * Turns anything a handler can throw into a StanzaError or StreamError. Never throws: a hostile
@@ -57,10 +48,9 @@ export function normalize(
   }
   // iqCaller's TimeoutError: the entity we asked did not answer in time (RFC 6120 §8.3.3.17).
   // No stack of ours: the useful one is the thrown value's own, which the log record carries.
-  const error =
-    nameOf(thrown) === 'TimeoutError'
-      ? new StanzaError('remote-server-timeout', { cause: thrown, stack: false })
-      : new StanzaError('internal-server-error', { cause: thrown, stack: false })
+  const error = isTimeoutError(thrown)
+    ? new StanzaError('remote-server-timeout', { cause: thrown, stack: false })
+    : new StanzaError('internal-server-error', { cause: thrown, stack: false })
   return mapError === undefined
     ? { error, unknown: error.condition === 'internal-server-error' }
     : { error, unknown: error.condition === 'internal-server-error', mapError }

@@ -1,5 +1,9 @@
-import { StanzaError, type XmlElement, xmlLike } from '@xmpp-errors/errors'
+import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
+import { STANZAS } from './decide.js'
+import { markRecorded } from './record.js'
+import { errorStanza } from './reply.js'
 import { serialize } from './serialize.js'
+import type { ConnectionHooks, SocketLike } from './xmpp-internals.js'
 
 export interface OutgoingOptions {
   /**
@@ -32,45 +36,18 @@ export function describeRefusal(reason: Refusal, bytes: number | undefined, limi
   return `stanza of ${size} bytes is over maxStanzaSize (${limit})`
 }
 
-const RECORDED = Symbol.for('@xmpp-errors/middleware.recorded')
-
 /** What `send()` rejects with when a stanza is not sent; it has been recorded already. */
 export class OutgoingLimitError extends Error {
   readonly reason: Refusal
   /** The stanza's size in bytes (undefined: it was not measured past the limit), or the bytes already queued. */
   readonly bytes: number | undefined
-  readonly [RECORDED] = true
   constructor(reason: Refusal, bytes: number | undefined, limit: number) {
     super(`stanza not sent: ${describeRefusal(reason, bytes, limit)}`)
     this.name = 'OutgoingLimitError'
     this.reason = reason
     this.bytes = bytes
+    markRecorded(this)
   }
-}
-
-/** Whether `error` was recorded where it happened, so an 'error' listener need not log it. */
-export function wasRecorded(error: unknown): boolean {
-  try {
-    return typeof error === 'object' && error !== null && (error as never)[RECORDED] === true
-  } catch {
-    return false
-  }
-}
-
-interface Socket {
-  writableLength?: number
-  pause?(): unknown
-  resume?(): unknown
-  once?(event: 'drain', listener: () => void): unknown
-}
-
-/** The parts of xmpp.js's Connection that `send()` is made of. */
-export interface WritableEntity {
-  send(element: XmlElement): Promise<unknown>
-  write(string: string): Promise<unknown>
-  emit(event: string | symbol, ...args: unknown[]): boolean
-  socket?: Socket | null
-  root?: unknown
 }
 
 export interface Refused {
@@ -86,21 +63,9 @@ export interface Refused {
   first: boolean
 }
 
-const STANZAS = new Set(['iq', 'message', 'presence'])
-
 interface Replacement {
   element: XmlElement
   instead: Refused['instead']
-}
-
-/** The reply's addressing: type error, the same from, to and id. */
-function errorAttrs(element: XmlElement): Record<string, string> {
-  const { from, to, id } = element.attrs
-  const attrs: Record<string, string> = { type: 'error' }
-  if (typeof from === 'string') attrs.from = from
-  if (typeof to === 'string') attrs.to = to
-  if (typeof id === 'string') attrs.id = id
-  return attrs
 }
 
 /**
@@ -111,7 +76,6 @@ function errorAttrs(element: XmlElement): Record<string, string> {
  */
 function replacementsFor(element: XmlElement): Replacement[] {
   const { type } = element.attrs
-  const xml = xmlLike(element)
   const replacements: Replacement[] = []
   if (type === 'error') {
     const error = element.children.find(
@@ -119,7 +83,7 @@ function replacementsFor(element: XmlElement): Replacement[] {
     )
     if (error) {
       replacements.push({
-        element: xml(element.name, errorAttrs(element), error),
+        element: errorStanza(element, element.attrs.from, element.attrs.to, error),
         instead: 'the error without its echo',
       })
     }
@@ -129,25 +93,27 @@ function replacementsFor(element: XmlElement): Replacement[] {
       like: element,
     })
     replacements.push({
-      element: xml('iq', errorAttrs(element), error),
+      element: errorStanza(element, element.attrs.from, element.attrs.to, error),
       instead: 'resource-constraint',
     })
   }
   return replacements
 }
 
+/** The parts of guard()'s hooks (see `patchConnection`) that enforce the limits. */
+export type OutgoingHooks = Pick<ConnectionHooks, 'wireForm' | 'afterWrite'>
+
 /**
- * Replaces the entity's `send()` (xmpp.js's Connection: `write(element.toString())`, then the
- * 'send' event) with one that serializes without recursion and escapes tab, LF and CR in
- * attributes (`serialize`), refuses a stanza over `maxStanzaSize` and queues no more than
- * `maxQueued` bytes. `onRefused` records each refusal; `send()` then rejects with an
- * OutgoingLimitError, or sends the error reply that replaces a too-large IQ reply.
+ * The wire form of each stanza the entity sends, in place of ltx's `toString()`: serialized
+ * without recursion, tab, LF and CR escaped in attributes (`serialize`), refused over
+ * `maxStanzaSize`, and queued no further than `maxQueued` bytes. `onRefused` records each
+ * refusal; `send()` then rejects with an OutgoingLimitError, or sends the error reply that
+ * replaces a too-large IQ reply. Reading pauses while the socket's queue is long.
  */
 export function limitOutgoing(
-  entity: WritableEntity,
   options: OutgoingOptions,
   onRefused: (refused: Refused) => void,
-): void {
+): OutgoingHooks {
   const { maxStanzaSize, maxQueued } = options
   // Requests read before reading stops are still answered: the lower the mark, the more room
   // their replies have under maxQueued. One chunk from the server holds hundreds of requests.
@@ -159,7 +125,7 @@ export function limitOutgoing(
     element: XmlElement,
     reason: Refusal,
     bytes: number | undefined,
-    socket?: Socket | null,
+    socket?: SocketLike | null,
   ) {
     const first = reason === 'stanza-too-large' || !(socket && congested.has(socket))
     if (socket && reason === 'send-queue-full') congested.add(socket)
@@ -178,70 +144,53 @@ export function limitOutgoing(
     return replacement?.serialized
   }
 
-  /** Stops reading from the peer while our own writes are not draining: backpressure. */
-  function throttle(socket: Socket) {
-    const queued = socket.writableLength ?? 0
-    if (queued <= pauseAt || paused.has(socket) || !socket.pause || !socket.once) return
-    paused.add(socket)
-    socket.pause()
-    socket.once('drain', () => {
-      paused.delete(socket)
-      congested.delete(socket)
-      socket.resume?.()
-    })
+  function resume(socket: SocketLike) {
+    if (!paused.has(socket) || (socket.writableLength ?? 0) > pauseAt / 2) return
+    paused.delete(socket)
+    congested.delete(socket)
+    socket.resume?.()
+  }
+
+  /**
+   * Stops reading from the peer while our own writes are not draining: backpressure. Reading
+   * resumes as the writes made while paused are flushed, each write's own callback telling so.
+   * Not on 'drain': Node emits it only after a write() returned false, that is past the
+   * socket's highWaterMark (16 KiB on Node 20, 64 KiB on Node 22), and a pause that starts below
+   * it (maxQueued / 4 under 16 KiB) would wait for ever.
+   */
+  function afterWrite(socket: SocketLike, written: Promise<unknown>) {
+    if (!paused.has(socket)) {
+      if ((socket.writableLength ?? 0) <= pauseAt || !socket.pause) return
+      paused.add(socket)
+      socket.pause()
+    }
+    const check = () => resume(socket)
+    written.then(check, check)
   }
 
   /**
    * The wire form of `element`, checked against both limits: what xmpp.js's send() writes in
    * place of ltx's `element.toString()`. Throws OutgoingLimitError when nothing may be written.
    */
-  function wireForm(self: WritableEntity, element: XmlElement): string {
+  function wireForm(element: XmlElement, socket: SocketLike | null | undefined): string {
     if (!STANZAS.has(element.name)) return serialize(element) as string
     // A character is at least a byte of UTF-8: past maxStanzaSize characters, stop serializing.
     const serialized = serialize(element, maxStanzaSize)
     const bytes = serialized === undefined ? undefined : Buffer.byteLength(serialized)
     if (serialized === undefined || (bytes as number) > maxStanzaSize) {
-      const replacement = refuse(element, 'stanza-too-large', bytes, self.socket)
+      const replacement = refuse(element, 'stanza-too-large', bytes, socket)
       if (replacement === undefined) {
         throw new OutgoingLimitError('stanza-too-large', bytes, maxStanzaSize)
       }
       return replacement
     }
-    const queued = self.socket?.writableLength ?? 0
+    const queued = socket?.writableLength ?? 0
     if (queued + (bytes as number) > maxQueued) {
-      refuse(element, 'send-queue-full', queued, self.socket)
+      refuse(element, 'send-queue-full', queued, socket)
       throw new OutgoingLimitError('send-queue-full', queued, maxQueued)
     }
     return serialized
   }
 
-  // xmpp.js's send() (Component's, which fills in `from`, then Connection's) ends in
-  // `this.write(element.toString())`: lend the element a toString() for that one call, so that
-  // everything else send() does stays xmpp.js's.
-  const send = entity.send
-  entity.send = async function limitedSend(this: WritableEntity, element: XmlElement) {
-    if (typeof element !== 'object' || element === null) return send.call(this, element)
-    let form: string | undefined
-    Object.defineProperty(element, 'toString', {
-      configurable: true,
-      writable: true,
-      value: () => {
-        form ??= wireForm(this, element)
-        return form
-      },
-    })
-    try {
-      return await send.call(this, element)
-    } finally {
-      delete (element as { toString?: unknown }).toString
-    }
-  }
-
-  // write() hands the string to the socket at once, so its queue is known right after.
-  const write = entity.write
-  entity.write = function throttledWrite(this: WritableEntity, string: string) {
-    const written = write.call(this, string)
-    if (this.socket) throttle(this.socket)
-    return written
-  }
+  return { wireForm, afterWrite }
 }

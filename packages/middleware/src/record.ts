@@ -1,21 +1,14 @@
 import type { Blame, ErrorType } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH, type XmlElement } from '@xmpp-errors/errors'
 import { capped, recorded } from './cap.js'
+import type { AfterServerStreamError } from './connection-policy.js'
 import { generatedIds } from './correlation.js'
 import type { Decision, DropReason } from './decide.js'
 import { streamErrorLevels } from './levels.js'
-import type { Normalized, XmppError } from './normalize.js'
+import { type Normalized, normalize, type XmppError } from './normalize.js'
 import type { Upstream } from './upstream.js'
 
 export type Level = 'debug' | 'warn' | 'error'
-
-/**
- * What guard() does after the server closes the stream with a stream error:
- * - `stop`: the component is misconfigured, and retrying would only repeat the refusal;
- * - `reconnect`: reconnect after a delay that doubles with each failed attempt;
- * - `see-other-host`: reconnect to the host the server names (RFC 6120 §4.9.3.19).
- */
-export type AfterServerStreamError = 'stop' | 'reconnect' | 'see-other-host'
 
 /**
  * The one record each handled (or observed) error produces: logged, and given to `onError`.
@@ -255,6 +248,49 @@ export function recordIncoming(
   )
   if (outcome) record.next = outcome.next
   return record
+}
+
+/**
+ * Builds the record of what happened to the entity itself rather than to a stanza: an error
+ * xmpp.js emitted, a listener that threw, a StanzaError that reached xmpp.js's IQ handler. Its
+ * `stanza` is `about` (`{ name: 'iq' }` for the IQ handler's), empty when there is none.
+ */
+export function recordEvent(
+  thrown: unknown,
+  level: Level,
+  msg: string,
+  id: string = correlationId(),
+  about: Partial<StanzaSummary> = {},
+): ErrorRecord {
+  const normalized = normalize(thrown)
+  const { error } = normalized
+  const record = new LoggedRecord(level, msg, {
+    xmpp: metadataOf(error),
+    stanza: { name: '', type: undefined, id: undefined, from: undefined, to: undefined, ...about },
+    text: recordedText(error),
+    exposed: false,
+    correlationId: id,
+    action: 'observe',
+  })
+  if (level !== 'debug') record.err = normalized.unknown && hasStack(thrown) ? thrown : error
+  return record
+}
+
+const RECORDED = Symbol.for('@xmpp-errors/middleware.recorded')
+
+/** Marks an error as recorded where it happened, so that an 'error' listener need not log it. */
+export function markRecorded<E extends object>(error: E): E {
+  Object.defineProperty(error, RECORDED, { value: true })
+  return error
+}
+
+/** Whether `error` was recorded where it happened (see `markRecorded`). */
+export function wasRecorded(error: unknown): boolean {
+  try {
+    return typeof error === 'object' && error !== null && (error as never)[RECORDED] === true
+  } catch {
+    return false
+  }
 }
 
 /** Hands a record to the logger and to `onError`; what either throws is ignored. */

@@ -40,15 +40,10 @@ export function defaultBy(to: string): string {
   return bare.slice(bare.indexOf('@') + 1)
 }
 
-/**
- * Who answers. By default the address the stanza was sent to; when that address is the fault,
- * the component itself: `self` is then both `from` and the default `by`, and with no address of
- * its own the reply has neither.
- */
-export type Answerer = { self: string | undefined } | undefined
+/** What an error element needs of the reply options. */
+export type ElementOptions = Pick<ReplyOptions, 'by' | 'lang' | 'legacyCodes'>
 
-function defaultByFor(stanza: XmlElement, options: ReplyOptions, answerer: Answerer) {
-  if (answerer !== undefined) return answerer.self || undefined
+function defaultByFor(stanza: XmlElement, options: ElementOptions) {
   const to = stanza.attrs.to
   if (!options.by || typeof to !== 'string' || to === '') return undefined
   return defaultBy(to)
@@ -56,19 +51,19 @@ function defaultByFor(stanza: XmlElement, options: ReplyOptions, answerer: Answe
 
 /**
  * `error.toElement()` in the stanza's element class and language, with `by` defaulting to the
- * address the stanza was sent to (`defaultBy`), or to the answerer's own.
+ * address the stanza was sent to (`defaultBy`), or to `by` when given.
  */
 export function errorElementFor(
   stanza: XmlElement,
   error: StanzaError,
-  options: ReplyOptions,
-  answerer?: Answerer,
+  options: ElementOptions,
+  by: string | undefined = error.by === undefined ? defaultByFor(stanza, options) : undefined,
 ) {
   return error.toElement({
     like: stanza,
     lang: textLanguage(languagesOf(error), stanza.attrs['xml:lang'], options.lang),
     legacyCode: options.legacyCodes,
-    by: error.by === undefined ? defaultByFor(stanza, options, answerer) : undefined,
+    by,
   })
 }
 
@@ -127,21 +122,31 @@ export function emptyPayload(payload: XmlElement): void {
 }
 
 /**
- * The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id; of the
- * stanza's element class, as xmpp.js may check what it sends against its own.
+ * An error stanza named as `like`, of its element class (xmpp.js may check what it sends against
+ * its own), addressed `from` → `to`, with `like`'s id: where error attributes are built.
  */
+export function errorStanza(
+  like: XmlElement,
+  from: unknown,
+  to: unknown,
+  ...children: XmlElement[]
+): XmlElement {
+  const id = like.attrs.id
+  const attrs: Record<string, string> = { type: 'error' }
+  if (typeof from === 'string' && from !== '') attrs.from = from
+  if (typeof to === 'string') attrs.to = to
+  if (typeof id === 'string' && id !== '') attrs.id = id
+  return xmlLike(like)(like.name, attrs, ...children)
+}
+
+/** The error reply stanza (RFC 6120 §8.3.1): type error, from and to swapped, the same id. */
 export function replyFor(
   stanza: XmlElement,
   error: XmlElement,
   payload: XmlElement[],
   from: unknown = stanza.attrs.to,
 ) {
-  const { from: to, id } = stanza.attrs
-  const attrs: Record<string, string> = { type: 'error' }
-  if (typeof from === 'string' && from !== '') attrs.from = from
-  if (typeof to === 'string') attrs.to = to
-  if (typeof id === 'string' && id !== '') attrs.id = id
-  return xmlLike(stanza)(stanza.name, attrs, ...payload, error)
+  return errorStanza(stanza, from, stanza.attrs.from, ...payload, error)
 }
 
 /**
@@ -157,17 +162,15 @@ export type ErrorReply = { send: XmlElement } | { return: XmlElement }
  * builds: where it must not be echoed, it is emptied in place (`trimEchoedPayload`).
  * A payload that is itself an `<error/>` of some namespace would come before ours, and a client
  * reads the first: that reply is sent here, without the echo (RFC 6120 §8.3.1 allows one, but
- * then the reply would have two `<error/>` children). An answerer of its own echoes nothing.
+ * then the reply would have two `<error/>` children).
  */
 export function errorReply(
   stanza: XmlElement,
   error: StanzaError,
   options: ReplyOptions,
   payload: XmlElement | undefined,
-  answerer?: Answerer,
 ): ErrorReply {
-  const element = errorElementFor(stanza, error, options, answerer)
-  if (answerer !== undefined) return { send: replyFor(stanza, element, [], answerer.self) }
+  const element = errorElementFor(stanza, error, options)
   if (payload === undefined) {
     return { return: replyFor(stanza, element, echoFor(stanza, options.echo)) }
   }

@@ -1,24 +1,11 @@
 import { StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { knownState, stateOf } from './entity-state.js'
+import { stateOf } from './entity-state.js'
 import type { XmppEntity } from './types.js'
 
 export type AfterStreamError = 'reconnect' | 'stop'
 
 /** What `StreamError.toElement` takes: the element class to build with, and the text's language. */
 export type StreamElementOptions = { like?: XmlElement | undefined; lang?: string | undefined }
-
-/**
- * Whether the entity closed its stream after a stream error of ours in the last few seconds.
- * The server drops the socket on receiving a stream error, so a reset while writing the closing
- * tag is expected then, not news.
- */
-export function closedByUs(entity: object, now = Date.now()): boolean {
-  const state = knownState(entity)
-  if (state === undefined) return false
-  if (state.closing) return true
-  const at = state.closedAt
-  return at !== undefined && now - at < 5000
-}
 
 function streamErrorElement(error: StreamError, options: StreamElementOptions) {
   try {
@@ -43,8 +30,8 @@ export async function closeStream(
   options: StreamElementOptions = {},
 ): Promise<void> {
   const state = stateOf(entity)
-  if (state.closing) return
-  state.closing = true
+  if (state.sendingStreamError) return
+  state.sendingStreamError = true
   try {
     await entity.send(streamErrorElement(error, options)).catch(() => {})
     if (after === 'stop' || error.condition === 'system-shutdown') {
@@ -57,7 +44,7 @@ export async function closeStream(
       await entity.disconnect?.().catch(() => {})
     }
   } finally {
-    state.closing = false
+    state.sendingStreamError = false
     state.closedAt = Date.now()
   }
 }

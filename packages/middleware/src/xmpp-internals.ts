@@ -1,10 +1,77 @@
-// The one seam with xmpp.js: what this package reads or patches beyond xmpp.js's public API.
-// Each export names the xmpp.js version and the source line it defends against; the rest of the
-// package talks to these, never to xmpp.js's internals.
-
-import { MAX_TEXT_LENGTH, StanzaError, type XmlElement } from '@xmpp-errors/errors'
+/**
+ * The one seam with xmpp.js's internals. Everything in this package that patches an xmpp.js
+ * object, reads a field xmpp.js keeps for itself, or recognizes an error by the shape xmpp.js
+ * gives it, is here; the rest of the package talks to these functions (test/repo checks it).
+ *
+ * Each patch names the xmpp.js version and the source line it defends against:
+ * `@xmpp/component` 0.13.1 (CommonJS), with `@xmpp/connection` 0.13.3, `@xmpp/connection-tcp`
+ * 0.13.3, `@xmpp/reconnect` 0.13.2, `@xmpp/events` 0.13.2 and `@xmpp/iq` 0.13.3, which it
+ * depends on. The 0.14 packages (what `@xmpp/client` 0.14 uses) have the same code, at other
+ * lines.
+ */
+import { isXmppError, MAX_TEXT_LENGTH, StanzaError, type XmlElement } from '@xmpp-errors/errors'
 import { capped } from './cap.js'
-import type { XmppEntity } from './types.js'
+import type { Context, XmppEntity } from './types.js'
+
+// ---- recognizers of xmpp.js's error shapes ----------------------------------------------------
+
+function read<T>(value: unknown, reader: (object: Record<string, unknown>) => T): T | undefined {
+  try {
+    return typeof value === 'object' && value !== null
+      ? reader(value as Record<string, unknown>)
+      : undefined
+  } catch {
+    // A Proxy or a getter that throws: not a shape xmpp.js makes.
+    return undefined
+  }
+}
+
+/**
+ * `@xmpp/events` lib/TimeoutError.js: what `promise(…, timeout)` rejects with when nothing
+ * answered in time (iqCaller's request, `open()`'s stream header, `sendReceive()`'s handshake).
+ * Its message is empty.
+ */
+export function isTimeoutError(error: unknown): boolean {
+  return read(error, (e) => e.name === 'TimeoutError') === true
+}
+
+/**
+ * `@xmpp/connection` lib/StreamError.js (via `@xmpp/error`): the server's stream error, emitted
+ * as 'error' by `_onStreamError` (index.js:115). Its name is the same as ours (which may carry
+ * an element too, when parsed): our brand tells them apart.
+ */
+export function isServerStreamError(error: unknown): boolean {
+  if (isXmppError(error)) return false
+  return read(error, (e) => e.name === 'StreamError' && e.element !== undefined) === true
+}
+
+/** The condition of a stream error of either kind, xmpp.js's or ours. */
+export function streamConditionOf(error: unknown): string | undefined {
+  return read(error, (e) =>
+    e.name === 'StreamError' && typeof e.condition === 'string' ? e.condition : undefined,
+  )
+}
+
+/** Socket errors while the peer closes the socket under a write: an expected end, not news. */
+const SOCKET_CLOSING = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_WRITE_AFTER_END'])
+
+/** Node's socket error codes, as `@xmpp/connection` index.js:77 re-emits them as 'error'. */
+export function isSocketClosing(error: unknown): boolean {
+  return read(error, (e) => SOCKET_CLOSING.has(e.code as string)) === true
+}
+
+/** A reset or a broken pipe: what a server's close under our own stream error looks like. */
+export function isSocketReset(error: unknown): boolean {
+  return read(error, (e) => e.code === 'ECONNRESET' || e.code === 'EPIPE') === true
+}
+
+/**
+ * `@xmpp/component-core` lib/Component.js:38: `authenticate()` takes the next element for the
+ * answer to its handshake, and throws this when it is not `<handshake/>` (a stream error).
+ */
+export function isUnexpectedResponse(error: unknown): boolean {
+  return read(error, (e) => e.message === 'Unexpected server response') === true
+}
 
 // ---- iqCaller's error replies ------------------------------------------------------------------
 // @xmpp/iq 0.13.3 as @xmpp/component 0.13.1 installs it (the same code in 0.14.0): caller.js,
@@ -151,4 +218,203 @@ export function erroredRequest(
   } catch {
     return undefined
   }
+}
+
+// ---- xmpp.js's IQ handler ----------------------------------------------------------------------
+
+/**
+ * The request's payload when the middleware runs inside xmpp.js's IQ handler, else undefined.
+ * `component()` installs iqCallee first (`@xmpp/iq` callee.js): its handler sets `ctx.element`
+ * for an IQ get/set, then wraps what the chain returns into the one reply it sends, and answers
+ * `undefined` with service-unavailable, a throw with internal-server-error.
+ */
+export function iqHandlerPayload(ctx: Context): XmlElement | undefined {
+  return ctx.name === 'iq' ? ctx.element : undefined
+}
+
+/** Whether the middleware runs inside xmpp.js's IQ handler (see `iqHandlerPayload`). */
+export function insideIqHandler(ctx: Context): boolean {
+  return iqHandlerPayload(ctx) !== undefined
+}
+
+// ---- guard()'s patches of a connection --------------------------------------------------------
+
+/** The socket as `@xmpp/connection` holds it (a net.Socket for `xmpp:` services). */
+export interface SocketLike {
+  writableLength?: number
+  pause?(): unknown
+  resume?(): unknown
+  once?(event: 'drain', listener: () => void): unknown
+  destroy?(): unknown
+}
+
+/** The parts of an xmpp.js Connection (and `component()`'s plugins) that guard() patches. */
+export interface PatchableConnection {
+  emit(event: string | symbol, ...args: unknown[]): boolean
+  send(element: XmlElement): Promise<unknown>
+  write?(string: string): Promise<unknown>
+  start?(): Promise<unknown>
+  stop?(): Promise<unknown>
+  status?: string
+  options?: { service?: string; domain?: string }
+  socket?: SocketLike | null
+  reconnect?: { stop(): void } | undefined
+}
+
+/** What guard() does at each point where it patches xmpp.js. */
+export interface ConnectionHooks {
+  /** Before each event the connection emits; true swallows it. */
+  beforeEmit(event: string | symbol, args: unknown[], emit: () => boolean): boolean
+  /** The wire form of an element `send()` writes, in place of ltx's `toString()`. */
+  wireForm(element: XmlElement, socket: SocketLike | null | undefined): string
+  /** After each `write()`: the socket's queue is known, and `written` settles once flushed. */
+  afterWrite(socket: SocketLike, written: Promise<unknown>): void
+  /** In place of `start()`; `start` is xmpp.js's. */
+  start(start: () => Promise<unknown>): Promise<void>
+  /** The service the reconnect plugin connects to next: the configured one, or a redirect's. */
+  reconnectService(configured: string | undefined): string | undefined
+  /** A reconnect attempt that rejected (`open()`'s TimeoutError: no stream header in time). */
+  reconnectFailed(error: unknown): void
+}
+
+interface ReconnectPlugin {
+  delay?: number
+  reconnect?: () => Promise<void>
+  emit?(event: string): boolean
+}
+
+const patched = new WeakSet<object>()
+
+/**
+ * Installs guard()'s patches on the connection, once however often it is called. Each one:
+ *
+ * - `emit` (`@xmpp/connection` index.js:104, `_onElement`): the parser's 'element' is emitted
+ *   synchronously from the socket's 'data' handler, where a throw (a malformed JID parsed by a
+ *   listener, a listener's bug) kills the process; and the reconnect plugin's delay must be set
+ *   before 'disconnect' reaches it (`@xmpp/reconnect` index.js:44).
+ * - `send` (`@xmpp/connection` index.js:311-315, and Component's at component-core
+ *   lib/Component.js:23, which fills in `from`): it writes `element.toString()`, ltx's
+ *   serializer, which recurses and writes tab/LF/CR in attributes raw. The element is lent a
+ *   `toString()` for that one call, so that everything else send() does stays xmpp.js's.
+ * - `write` (index.js:324): hands the string to the socket at once, so the queue is known after.
+ * - `start` (index.js:205): resolves on 'online' and rejects on the first 'error', whatever
+ *   follows; guard() decides when starting has failed.
+ * - `_onSeeOtherHost` (index.js:126): follows the raw text of `<see-other-host/>` at once, with
+ *   no delay and to any host, and `parseHost()`'s `new URL()` throws out of it, an unhandled
+ *   rejection that ends the process on a malformed host. guard() follows redirects itself.
+ * - the reconnect plugin's `reconnect()` (`@xmpp/reconnect` index.js:30): connects to
+ *   `entity.options.service` only, and its caller swallows a rejection (an `open()` timeout) and
+ *   schedules nothing more, leaving the component in 'opening' for ever.
+ */
+export function patchConnection(entity: PatchableConnection, hooks: ConnectionHooks): void {
+  if (patched.has(entity)) return
+  patched.add(entity)
+
+  const emit = entity.emit
+  entity.emit = function guardedEmit(this: PatchableConnection, event, ...args) {
+    return hooks.beforeEmit(event, args, () => emit.call(this, event, ...args))
+  }
+
+  const send = entity.send
+  entity.send = async function limitedSend(this: PatchableConnection, element: XmlElement) {
+    if (typeof element !== 'object' || element === null) return send.call(this, element)
+    let form: string | undefined
+    Object.defineProperty(element, 'toString', {
+      configurable: true,
+      writable: true,
+      value: () => {
+        form ??= hooks.wireForm(element, this.socket)
+        return form
+      },
+    })
+    try {
+      return await send.call(this, element)
+    } finally {
+      delete (element as { toString?: unknown }).toString
+    }
+  }
+
+  const write = entity.write
+  if (typeof write === 'function') {
+    entity.write = function throttledWrite(this: PatchableConnection, string: string) {
+      const written = write.call(this, string)
+      if (this.socket) hooks.afterWrite(this.socket, written)
+      return written
+    }
+  }
+
+  const start = entity.start
+  if (typeof start === 'function') {
+    entity.start = function guardedStart(this: PatchableConnection) {
+      return hooks.start(() => start.call(this))
+    }
+  }
+
+  const internals = entity as unknown as { _onSeeOtherHost?: unknown }
+  if (typeof internals._onSeeOtherHost === 'function') {
+    internals._onSeeOtherHost = async () => {}
+  }
+
+  const plugin = entity.reconnect as ReconnectPlugin | undefined
+  if (plugin && typeof plugin.reconnect === 'function') {
+    const connection = entity as PatchableConnection & {
+      connect(service: string | undefined): Promise<unknown>
+      open(options: { domain?: string | undefined; lang?: string | undefined }): Promise<unknown>
+    }
+    plugin.reconnect = async function steeredReconnect() {
+      plugin.emit?.('reconnecting')
+      const { service, domain, lang } = (connection.options ?? {}) as {
+        service?: string
+        domain?: string
+        lang?: string
+      }
+      try {
+        await connection.connect(hooks.reconnectService(service))
+        await connection.open({ domain, lang })
+      } catch (error) {
+        hooks.reconnectFailed(error)
+        throw error
+      }
+      plugin.emit?.('reconnected')
+    }
+  }
+}
+
+/** The configured service, as `component({ service })` keeps it. */
+export function serviceOf(entity: Partial<PatchableConnection>): string | undefined {
+  return entity.options?.service
+}
+
+/**
+ * The reconnect plugin's delay before its next attempt: read when it schedules one, on
+ * 'disconnect' (`@xmpp/reconnect` index.js:15).
+ */
+export function reconnectDelay(entity: Partial<PatchableConnection>): number | undefined {
+  return (entity.reconnect as ReconnectPlugin | undefined)?.delay
+}
+
+export function setReconnectDelay(entity: Partial<PatchableConnection>, delay: number): void {
+  const plugin = entity.reconnect as ReconnectPlugin | undefined
+  if (plugin !== undefined) plugin.delay = delay
+}
+
+/**
+ * How long xmpp.js waits for the server's stream header and for the answer to the handshake
+ * (`@xmpp/connection` index.js:16, `this.timeout`, 2 s).
+ */
+export function answerTimeout(entity: Partial<PatchableConnection>): number {
+  const timeout = (entity as { timeout?: unknown }).timeout
+  return typeof timeout === 'number' ? timeout : 2000
+}
+
+/**
+ * Drops the socket at once. `disconnect()` only ends it and waits for the server to close it,
+ * which a server that stopped answering never does: its TimeoutError leaves the status where it
+ * was and the reconnect plugin, which waits for 'disconnect', never runs. A destroyed socket
+ * closes, and `@xmpp/connection` index.js:68 then resets and emits 'disconnect'.
+ */
+export function dropSocket(entity: Partial<PatchableConnection>): void {
+  try {
+    entity.socket?.destroy?.()
+  } catch {}
 }

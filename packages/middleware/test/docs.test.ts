@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { serverStreamErrors } from '../src/server-stream-error.js'
+import { serverStreamErrors } from '../src/connection-policy.js'
 
 // Plain ESM without types: it renders from packages/middleware/dist, so `tsc -b` comes first.
 const scriptUrl = new URL('../../../scripts/server-stream-errors-table.js', import.meta.url)

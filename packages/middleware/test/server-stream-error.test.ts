@@ -2,15 +2,10 @@ import { EventEmitter } from 'node:events'
 import { streamConditions } from '@xmpp-errors/conditions'
 import { StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
+import { followConnection } from '../src/connection.js'
+import { backoffDelay, defaultBackoff, serverStreamErrors } from '../src/connection-policy.js'
+import { stateOf } from '../src/entity-state.js'
 import type { ErrorRecord } from '../src/record.js'
-import {
-  backoffDelay,
-  defaultBackoff,
-  governServerStreamErrors,
-  serverStreamErrors,
-} from '../src/server-stream-error.js'
-
-const quiet = { debug() {}, warn() {}, error() {} }
 
 describe('serverStreamErrors', () => {
   it('has one row per stream condition of the registry', () => {
@@ -71,20 +66,22 @@ function entity() {
   }
   const records: ErrorRecord[] = []
   const target = Object.assign(emitter, { reconnect: plugin, stop: async () => 'offline' })
-  const hook = governServerStreamErrors(target, {
-    logger: quiet,
-    onError: (r) => records.push(r),
+  const driver = followConnection(target, {
+    publish: (r) => records.push(r),
     backoff: { baseMs: 100, maxMs: 1000 },
     nextId: () => 'id-1',
+    redirectHosts: [],
   })
-  const emit = (event: string, ...args: unknown[]) => hook(event, args)
+  const emit = (event: string, ...args: unknown[]) => driver.react(event, args)
+  // Online, as the tests below start from.
+  stateOf(target).phase = 'online'
   return { plugin, records, emit }
 }
 
 const streamError = (condition: 'conflict' | 'not-authorized' | 'system-shutdown') =>
   new StreamError(condition).toElement()
 
-describe('governServerStreamErrors', () => {
+describe('followConnection', () => {
   it('sets the delay before the disconnect, grows it per attempt, and restores it online', () => {
     const { plugin, records, emit } = entity()
     emit('element', streamError('conflict'))
@@ -94,10 +91,14 @@ describe('governServerStreamErrors', () => {
     emit('disconnect')
     expect(plugin.delay).toBe(first)
     // A reconnect that fails without a stream error (the server still down) waits longer.
+    emit('connecting')
     emit('disconnect')
+    emit('connecting')
     expect(plugin.delay).toBeGreaterThanOrEqual(160)
     emit('element', streamError('conflict'))
     expect(plugin.delay).toBeGreaterThanOrEqual(320)
+    emit('disconnect')
+    emit('connecting')
     emit('online')
     expect(plugin.delay).toBe(1000)
     expect(records.map((r) => [r.level, r.next?.action, r.next?.attempt])).toEqual([
@@ -124,6 +125,7 @@ describe('governServerStreamErrors', () => {
     emit('element', streamError('system-shutdown'))
     expect(emit('error', reset)).toBe(true)
     emit('disconnect')
+    emit('connecting')
     expect(emit('error', reset)).toBe(false)
   })
 })

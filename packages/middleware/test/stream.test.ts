@@ -1,6 +1,8 @@
 import { StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
-import { closedByUs, closeStream, nothingMore } from '../src/stream.js'
+import { closedByUs } from '../src/entity-state.js'
+import { publish } from '../src/record.js'
+import { closeStream, nothingMore } from '../src/stream.js'
 import type { XmppEntity } from '../src/types.js'
 import { watch } from '../src/watch.js'
 
@@ -70,8 +72,8 @@ describe('watch', () => {
   it('adds one error listener per entity, however often it is called', () => {
     const { e, listeners } = entity()
     const logger = { debug: () => {}, warn: () => {}, error: () => {} }
-    watch(e, logger)
-    watch(e, logger)
+    watch(e, { publish: (r) => publish(r, logger), nextId: () => '1' })
+    watch(e, { publish: (r) => publish(r, logger), nextId: () => '1' })
     expect(listeners).toHaveLength(1)
   })
 
@@ -83,7 +85,7 @@ describe('watch', () => {
       warn: (_o: object, msg: string) => logged.push(['warn', msg]),
       error: (_o: object, msg: string) => logged.push(['error', msg]),
     }
-    watch(e, logger)
+    watch(e, { publish: (r) => publish(r, logger), nextId: () => '1' })
     listeners[0]?.(new Error('write failed'))
     release()
     await closeStream(e, new StreamError('conflict'), 'reconnect')

@@ -6,6 +6,15 @@ export {
   startEjabberd,
 } from './ejabberd.js'
 export {
+  type ConnectionScript,
+  type HostileConnection,
+  type HostileServer,
+  type HostileServerOptions,
+  type ScriptedStreamError,
+  startHostileServer,
+  streamErrorXml,
+} from './hostile.js'
+export {
   DOMAIN,
   findExecutable,
   freePorts,
