@@ -19,13 +19,12 @@ const IN_PROCESS = [
   'test/hostile-in-process.test.ts',
   'test/hostile-server.test.ts',
   'test/peer-errors-in-process.test.ts',
-  'test/xml-checks.test.ts',
 ]
 
 export default defineConfig({
   test: {
     projects: [
-      ...['conditions', 'errors', 'middleware', 'otel', 'xep'].map(packageProject),
+      ...['conditions', 'errors', 'middleware', 'otel', 'testing', 'xep'].map(packageProject),
       {
         extends: true,
         test: { name: 'types', include: ['test/types/**/*.test.ts'] },

@@ -14,9 +14,9 @@ import {
   type RateLimitCounts,
   StanzaError,
 } from '@xmpp-errors/middleware'
+import { testComponent } from '@xmpp-errors/testing'
 import { collect, connectClient, connectComponent, stopAll } from '@xmpp-errors/throwaway-clients'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { inProcess } from './src/in-process.js'
 
 const server = inject('prosody')
 const NS = 'urn:xmpp-errors:amplification'
@@ -48,7 +48,7 @@ const iq = (id: string, from: string, payload: string) =>
 describe('in process', () => {
   it('echoes an IQ payload up to echo.maxLength and empties it beyond', async () => {
     const t = throwing(() => new StanzaError('item-not-found'), { echo: { maxLength: 100 } })
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     const shell = `<q xmlns="${NS}"/>`.length
     // The cap counts the serialized payload element.
     const under = 'x'.repeat(100 - `<q xmlns="${NS}"></q>`.length)
@@ -64,7 +64,7 @@ describe('in process', () => {
 
   it('does not echo message bodies or presence children by default', async () => {
     const t = throwing(() => new StanzaError('not-acceptable'))
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     const body = 'b'.repeat(1000)
     h.feed(xml('message', { id: 'm', from: 'u10@localhost/a', to: C12 }, xml('body', {}, body)))
     h.feed(xml('presence', { id: 'p', from: 'u10@localhost/a', to: C12 }, xml('status', {}, body)))
@@ -76,9 +76,9 @@ describe('in process', () => {
         `<not-acceptable xmlns="${NS_STANZAS}"/></error></message>`,
     )
 
-    const on = inProcess(
-      C12,
+    const on = await testComponent(
       throwing(() => new StanzaError('not-acceptable'), { echo: { message: true } }).setup,
+      { domain: C12 },
     )
     on.feed(xml('message', { id: 'm', from: 'u10@localhost/a', to: C12 }, xml('body', {}, body)))
     await on.settle()
@@ -88,7 +88,7 @@ describe('in process', () => {
   it(`caps error text at MAX_TEXT_LENGTH (${MAX_TEXT_LENGTH}), even when it is built from 1 MB of input`, async () => {
     const input = 'i'.repeat(1 << 20)
     const t = throwing(() => new StanzaError('bad-request', { text: `unknown key ${input}` }))
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     h.feed(iq('t', 'u10@localhost/a', 'k'))
     await h.settle()
     const [reply] = h.written
@@ -102,7 +102,7 @@ describe('in process', () => {
     const t = throwing(() => new StanzaError('item-not-found'), {
       rateLimit: { max: 5, windowMs: 60_000 },
     })
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     // One bare JID across resources, IQs and messages alike.
     for (let i = 0; i < 20; i++) {
       h.feed(
@@ -128,7 +128,7 @@ describe('in process', () => {
     const t = throwing(() => new StanzaError('item-not-found'), {
       rateLimit: { max: 1, windowMs: 50 },
     })
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     for (const id of ['a', 'b', 'c']) h.feed(iq(id, 'u10@localhost/r', ''))
     await h.settle()
     expect(h.written).toHaveLength(2)
@@ -139,7 +139,7 @@ describe('in process', () => {
     expect(h.written[2]).toContain('<item-not-found')
 
     const d = throwing(() => new StanzaError('item-not-found'), { rateLimit: true })
-    inProcess(C12, d.setup)
+    await testComponent(d.setup, { domain: C12 })
     expect(d.limit()?.options).toEqual({ max: 20, windowMs: 10_000, maxSenders: 10_000 })
   })
 
@@ -147,7 +147,7 @@ describe('in process', () => {
     const t = throwing(() => new StanzaError('item-not-found'), {
       rateLimit: { max: 1, windowMs: 60_000, maxSenders: 100 },
     })
-    const h = inProcess(C12, t.setup)
+    const h = await testComponent(t.setup, { domain: C12 })
     for (let i = 0; i < 10_000; i++) h.feed(iq(`s${i}`, `s${i}@localhost/r`, ''))
     await h.settle()
     expect(t.limit()?.senders).toBe(100)

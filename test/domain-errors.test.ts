@@ -7,6 +7,7 @@ import {
   StanzaError,
   type XmlElement,
 } from '@xmpp-errors/middleware'
+import { recordingLogger } from '@xmpp-errors/testing'
 import {
   type Client,
   type Component,
@@ -23,7 +24,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Bot, createBot } from '../examples/bot/src/bot.js'
 import { loadConfig } from '../examples/bot/src/config.js'
 import { NS_NOTES } from '../examples/bot/src/service.js'
-import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, until, userOf } from './src/suite.js'
 
 // XEP application conditions, texts in the requester's language, a component's catalogue and

@@ -1,6 +1,5 @@
-// Hostile input against the process, in process: a real @xmpp/component 0.13.1 on a mocked
-// socket (test/src/in-process.ts), with errors() and guard() as a component would use them.
-
+// Hostile input against the process, in process: a real @xmpp/component 0.13.1 on a socket in
+// memory (@xmpp-errors/testing), with errors() and guard() as a component would use them.
 import { type Component, xml } from '@xmpp/component'
 import type { Element } from '@xmpp/xml'
 import {
@@ -11,8 +10,8 @@ import {
   StanzaError,
   StreamError,
 } from '@xmpp-errors/middleware'
+import { testComponent } from '@xmpp-errors/testing'
 import { describe, expect, it } from 'vitest'
-import { inProcess } from './src/in-process.js'
 
 const C = 'c1.localhost'
 const NS = 'urn:xmpp-errors:hostile'
@@ -32,31 +31,39 @@ const throwingLogger: Logger = {
 
 /** guard() and errors() with `records` collecting every onError record, then `setup`. */
 function component(records: ErrorRecord[], logger: Logger, setup?: (c: Component) => void) {
-  return inProcess(C, (c) => {
-    guard(c, { logger, onError: (r) => records.push(r) })
-    c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
-    setup?.(c)
-  })
+  return testComponent(
+    (c: Component) => {
+      guard(c, { logger, onError: (r) => records.push(r) })
+      c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+      setup?.(c)
+    },
+    { domain: C },
+  )
 }
+
+/** A catch-all that throws `make()` for every stanza; the server's <handshake/> passes. */
+const throwingFor =
+  (make: () => unknown) =>
+  (ctx: { name: string }, next: () => Promise<unknown>): Promise<unknown> => {
+    if (ctx.name === 'handshake') return next()
+    throw make()
+  }
 
 describe("a throwing logger and a throwing 'element' listener", () => {
   it('do not throw out of the socket handler, and the request is still answered', async () => {
-    const h = component([], throwingLogger, (c) => {
+    const h = await component([], throwingLogger, (c) => {
       // A listener that assumes every message has a body, fed a chat-state notification.
       c.on('element', (el: Element) => {
         if (el.is('message')) (el.getChild('body') as Element).text()
       })
-      c.middleware.use(() => {
-        throw new Error('boom')
-      })
+      c.middleware.use(throwingFor(() => new Error('boom')))
     })
     const chatState = xml(
       'message',
       { type: 'chat', id: 'cs', from: FROM, to: C },
       xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' }),
     )
-    expect(h.feed(chatState)).toEqual({ threw: false })
-    await h.settle()
+    expect((await h.send(chatState)).threw).toBeUndefined()
     expect(h.written).toHaveLength(1)
     expect(h.written[0]).toContain('internal-server-error')
   })
@@ -79,25 +86,27 @@ describe('an IQ whose payload nests thousands of elements', () => {
   ] as const) {
     it(`is answered once, with the echo capped and one record, when ${what}`, async () => {
       const records: ErrorRecord[] = []
-      const h = inProcess(C, (c) => {
-        const logger: Logger = { debug() {}, warn() {}, error() {} }
-        c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
-        if (route !== 'none') {
-          c.iqCallee.get(NS, 'q', () => {
-            throw route === 'stanza' ? new StanzaError('item-not-found') : new Error('boom')
-          })
-        }
-      })
+      const h = await testComponent(
+        (c: Component) => {
+          const logger: Logger = { debug() {}, warn() {}, error() {} }
+          c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+          if (route !== 'none') {
+            c.iqCallee.get(NS, 'q', () => {
+              throw route === 'stanza' ? new StanzaError('item-not-found') : new Error('boom')
+            })
+          }
+        },
+        { domain: C },
+      )
       // Warm-up first: the stack a recursive walk can use grows once the JIT has compiled it.
       const depths = [...Array(200).fill(50), 1_000, 3_000, 5_000, 10_000, 30_000]
       for (const [i, depth] of depths.entries()) {
         h.clear()
         records.length = 0
         const payload = xml('q', { xmlns: NS }, nested(depth))
-        expect(h.feed(xml('iq', { type: 'get', id: `d${i}`, from: FROM, to: C }, payload))).toEqual(
-          { threw: false },
-        )
-        await h.settle()
+        // As parsed: the element itself, not its text, is what no walk may recurse over.
+        const iq = xml('iq', { type: 'get', id: `d${i}`, from: FROM, to: C }, payload)
+        expect((await h.send(iq, { parsed: true })).threw).toBeUndefined()
         expect(h.written, `depth ${depth}`).toHaveLength(1)
         const reply = h.written[0] as string
         const start = /^<iq [^>]*>/.exec(reply)?.[0]
@@ -119,13 +128,10 @@ describe('an IQ whose payload element is named <error/>', () => {
   ]) {
     it(`gets a reply with exactly one <error/> child, ours: ${payload.toString()}`, async () => {
       const records: ErrorRecord[] = []
-      const h = component(records, { debug() {}, warn() {}, error() {} }, (c) => {
-        c.middleware.use(() => {
-          throw new StanzaError('item-not-found')
-        })
+      const h = await component(records, { debug() {}, warn() {}, error() {} }, (c) => {
+        c.middleware.use(throwingFor(() => new StanzaError('item-not-found')))
       })
-      h.feed(xml('iq', { type: 'set', id: 'e1', from: FROM, to: C }, payload))
-      await h.settle()
+      await h.send(xml('iq', { type: 'set', id: 'e1', from: FROM, to: C }, payload))
       expect(h.written).toHaveLength(1)
       const reply = h.written[0] as string
       expect(reply.match(/<(?:[\w-]+:)?error[\s>/]/g)).toHaveLength(1)
@@ -147,10 +153,10 @@ describe('what a peer controls is capped in records', () => {
     }
     // 60 KB each, so that the reply, which carries three of them, stays under maxStanzaSize.
     const huge = 'h'.repeat(60_000)
-    const h = component(records, logger, (c) => {
-      c.middleware.use(() => {
-        throw new StanzaError('bad-request', { text: `unknown ${huge}` })
-      })
+    const h = await component(records, logger, (c) => {
+      c.middleware.use(
+        throwingFor(() => new StanzaError('bad-request', { text: `unknown ${huge}` })),
+      )
     })
     h.feed(xml('message', { id: huge, from: `u1@localhost/${huge}`, to: `${C}/${huge}` }))
     h.feed(
@@ -187,21 +193,21 @@ describe('stream errors the component sends', () => {
       entries.push({ level, object: object as ErrorRecord })
     }
     const logger: Logger = { debug: log('debug'), warn: log('warn'), error: log('error') }
-    const thrown: StreamError[] = []
-    const h = inProcess(C, (c) => {
-      c.middleware.use(errors({ logger }))
-      c.middleware.use(() => {
-        throw thrown.shift()
-      })
-    })
+    // One component per condition: system-shutdown stops the component for good.
     for (const condition of [
       'system-shutdown',
       'policy-violation',
       'internal-server-error',
     ] as const) {
-      thrown.push(new StreamError(condition))
-      h.feed(xml('message', { id: condition, from: FROM, to: C }))
-      await h.settle()
+      const h = await testComponent(
+        (c: Component) => {
+          c.middleware.use(errors({ logger }))
+          c.middleware.use(throwingFor(() => new StreamError(condition)))
+        },
+        { domain: C },
+      )
+      await h.send(xml('message', { id: condition, from: FROM, to: C }))
+      await h.stop()
     }
     expect(
       entries.map((e) => [e.object.xmpp.condition, e.level, e.object.err !== undefined]),
@@ -228,20 +234,24 @@ describe('every line logged is a record, given to onError', () => {
       error: (_o, msg) => lines.push(msg),
     }
     let n = 0
-    const h = inProcess(C, (c) => {
-      // A route registered before errors(): its StanzaError reaches xmpp.js's IQ handler.
-      c.iqCallee.get(NS, 'early', () => {
-        throw new StanzaError('item-not-found')
-      })
-      guard(c, { logger, onError: (r) => records.push(r), correlationId: () => `id-${++n}` })
-      c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
-    })
-    h.c.on('element', () => {
+    const h = await testComponent(
+      (c: Component) => {
+        // A route registered before errors(): its StanzaError reaches xmpp.js's IQ handler.
+        c.iqCallee.get(NS, 'early', () => {
+          throw new StanzaError('item-not-found')
+        })
+        guard(c, { logger, onError: (r) => records.push(r), correlationId: () => `id-${++n}` })
+        c.middleware.use(errors({ logger, onError: (r) => records.push(r) }))
+      },
+      { domain: C },
+    )
+    h.entity.on('element', () => {
       throw new Error('listener bug')
     })
-    h.feed(xml('iq', { type: 'get', id: 'e1', from: FROM, to: C }, xml('early', { xmlns: NS })))
-    await h.settle()
-    h.c.emit('error', new Error('write failed'))
+    await h.send(
+      xml('iq', { type: 'get', id: 'e1', from: FROM, to: C }, xml('early', { xmlns: NS })),
+    )
+    h.entity.emit('error', new Error('write failed'))
     const messages = records.map((r) => r.msg)
     // Before: logged with logger.error directly, never given to onError.
     expect(messages).toEqual([

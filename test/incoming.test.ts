@@ -4,8 +4,8 @@
 // This file uses component c14 (no other test file of the shared servers connects it).
 import { component } from '@xmpp/component'
 import { errors, guard } from '@xmpp-errors/middleware'
+import { recordingLogger } from '@xmpp-errors/testing'
 import { describe, expect, it } from 'vitest'
-import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, servers, until } from './src/suite.js'
 
 describe.each(servers)('incoming errors through $kind', (server) => {

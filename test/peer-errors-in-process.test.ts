@@ -5,9 +5,9 @@
 import { type Component, xml } from '@xmpp/component'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { errors, MAX_RECORD_LINE, type UpstreamPolicy } from '@xmpp-errors/middleware'
+import { type TestEntity, testComponent } from '@xmpp-errors/testing'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { type InProcess, inProcess } from './src/in-process.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { logLines, longest } from './src/log-lines.js'
 import { present } from './src/suite.js'
 
@@ -93,10 +93,10 @@ type Handling = UpstreamPolicy | 'wrap'
  * A component whose route asks the peer and lets the failure through, under the `upstream`
  * policy, or (`wrap`) as the cause of an error of its own, which a logger writes too.
  */
-function asker(handling: Handling) {
+async function asker(handling: Handling) {
   const log = logLines()
   const upstream = handling === 'relay' ? 'relay' : 'hide'
-  const h = inProcess(C, (c: Component) => {
+  const setup = (c: Component) => {
     c.middleware.use(errors({ logger: log.logger, upstream }))
     c.iqCallee.get(NS, 'query', async (ctx) => {
       const id = `up-${ctx.stanza.attrs.id}`
@@ -111,18 +111,21 @@ function asker(handling: Handling) {
       }
       return xml('query', { xmlns: NS })
     })
-  })
-  return { h, log }
+  }
+  return { h: await testComponent(setup, { domain: C }), log }
 }
 
 /** What was written to the requester for request `id`. */
-const answersTo = (h: InProcess, id: string) =>
+const answersTo = (h: TestEntity<Component>, id: string) =>
   h.written.filter(
     (s) => s.startsWith('<iq') && s.includes(`id="${id}"`) && s.includes(`to="${FROM}"`),
   )
 
 describe('hostile error replies to iqCaller requests', () => {
-  const askers = { hide: asker('hide'), relay: asker('relay'), wrap: asker('wrap') }
+  let askers: Record<Handling, Awaited<ReturnType<typeof asker>>>
+  beforeAll(async () => {
+    askers = { hide: await asker('hide'), relay: await asker('relay'), wrap: await asker('wrap') }
+  })
   let sequence = 0
 
   it('get exactly one answer each, at once, and no log line over MAX_RECORD_LINE', async () => {
@@ -139,7 +142,8 @@ describe('hostile error replies to iqCaller requests', () => {
           h.feed(xml('iq', { type: 'get', id, from: FROM, to: C }, xml('query', { xmlns: NS })))
           await h.settle()
           expect(h.written.some((s) => s.includes(`id="up-${id}"`))).toBe(true)
-          expect(h.feed(errorReply(r, `up-${id}`))).toEqual({ threw: false })
+          // As parsed: a lone surrogate or a control character has no XML serialization.
+          expect(h.feed(errorReply(r, `up-${id}`), { parsed: true }).threw).toBeUndefined()
           await h.settle()
           const answers = answersTo(h, id)
           expect(answers).toHaveLength(1)
@@ -149,7 +153,7 @@ describe('hostile error replies to iqCaller requests', () => {
           longestLine = Math.max(longestLine, line)
           expect(line).toBeLessThanOrEqual(MAX_RECORD_LINE)
           expect(
-            (h.c.iqCaller as unknown as { handlers: Map<string, unknown> }).handlers.size,
+            (h.entity.iqCaller as unknown as { handlers: Map<string, unknown> }).handlers.size,
           ).toBe(0)
         },
       ),

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { component as makeComponent } from '@xmpp/component'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
+import { get, type LogEntry, type RecordingLogger, recordingLogger } from '@xmpp-errors/testing'
 import {
   type Client,
   type Component,
@@ -21,12 +22,6 @@ import {
   xml,
 } from '@xmpp-errors/throwaway-clients'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  get,
-  type LogEntry,
-  type RecordingLogger,
-  recordingLogger,
-} from './src/recording-logger.js'
 import { componentOf, fromDomain, servers, userOf } from './src/suite.js'
 
 // What errors() answers, through a real server, for messages, presences, unknown exceptions, error

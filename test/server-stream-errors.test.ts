@@ -9,6 +9,7 @@ import {
   guard,
   isStreamError,
 } from '@xmpp-errors/middleware'
+import { recordingLogger } from '@xmpp-errors/testing'
 import {
   type Component,
   connectClient,
@@ -25,7 +26,6 @@ import {
   type XmppServer,
 } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { recordingLogger } from './src/recording-logger.js'
 import { componentOf, servers, until, userOf } from './src/suite.js'
 
 // What guard() does after the server closes the stream with a stream error: a configuration

@@ -8,6 +8,7 @@ import {
   stanzaConditions,
 } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StanzaError } from '@xmpp-errors/middleware'
+import { get, type RecordingLogger, recordingLogger } from '@xmpp-errors/testing'
 import {
   type Client,
   type Component,
@@ -22,7 +23,6 @@ import {
   xml,
 } from '@xmpp-errors/throwaway-clients'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, type RecordingLogger, recordingLogger } from './src/recording-logger.js'
 import { componentOf, fromDomain, servers, userOf } from './src/suite.js'
 
 // Every stanza condition of RFC 6120 §8.3.3, thrown by a handler of a real @xmpp/component, must

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { NS_STANZAS, type StreamCondition, streamConditions } from '@xmpp-errors/conditions'
 import { type ErrorRecord, errors, StreamError, streamErrorLevels } from '@xmpp-errors/middleware'
+import { get, recordingLogger } from '@xmpp-errors/testing'
 import {
   type Client,
   type Component,
@@ -15,7 +16,6 @@ import {
 } from '@xmpp-errors/throwaway-clients'
 import type { ServerInfo } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, recordingLogger } from './src/recording-logger.js'
 import { componentOf, logSize, servers, userOf, waitForLog } from './src/suite.js'
 
 // Every stream condition of RFC 6120 §4.9.3, thrown by a handler of a real @xmpp/component: the

@@ -108,11 +108,7 @@ beforeAll(async () => {
     ),
     // The README's install line alone: no @xmpp/client, whose @xmpp/xml 0.14 would hide a copy
     // our packages bring.
-    npmProject(
-      quickstartLayout,
-      published.map((p) => p.tarball),
-      [COMPONENT, 'pino@9'],
-    ),
+    npmProject(quickstartLayout, quickstartTarballs(), [COMPONENT, 'pino@9']),
   ])
   ownCopies = join(work, 'own-copies')
   await exec('cp', ['-R', npmLayout, ownCopies], { cwd: work })
@@ -131,6 +127,16 @@ beforeAll(async () => {
   )
   peer = await connectClient(server, userOf(server, 'u2'), { resource: 'peer' })
 }, 300_000)
+
+/** What the quick start's `npm i @xmpp-errors/middleware` installs: it and its dependencies. */
+function quickstartTarballs(): string[] {
+  const middleware = published.find((p) => p.name === '@xmpp-errors/middleware')
+  const wanted = new Set([
+    '@xmpp-errors/middleware',
+    ...Object.keys(middleware?.dependencies ?? {}),
+  ])
+  return published.filter((p) => wanted.has(p.name)).map((p) => p.tarball)
+}
 
 afterAll(async () => {
   for (const app of apps) app.kill('SIGTERM')

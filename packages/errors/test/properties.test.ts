@@ -10,9 +10,9 @@ import {
   stanzaConditions,
   streamConditions,
 } from '@xmpp-errors/conditions'
+import { illegalXmlChar, saxesError } from '@xmpp-errors/testing'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { illegalXmlChar, saxesError } from '../../../test/src/xml-checks.js'
 import {
   MAX_TEXT_LENGTH,
   StanzaError,
@@ -128,7 +128,7 @@ const hostileText = fc.oneof(
   }),
 )
 
-/** Well-formed XML 1.0 to both of the repository's judges (test/src/xml-checks.ts), then parsed. */
+/** Well-formed XML 1.0 to both judges of @xmpp-errors/testing (`illegalXmlChar`, `saxesError`), then parsed. */
 function assertWellFormedXml(wire: string): XmlElement {
   expect(illegalXmlChar(wire)).toBeUndefined()
   expect(saxesError(wire)).toBeUndefined()

@@ -1,167 +1,126 @@
+import type { Component } from '@xmpp/component'
 import xml, { type Element } from '@xmpp/xml'
-import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
+import { NS_STREAMS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
+import { testComponent } from '@xmpp-errors/testing'
 import { describe, expect, it } from 'vitest'
+import '@xmpp-errors/testing/vitest'
 import { type ErrorsOptions, errors } from '../src/middleware.js'
 import type { ErrorRecord } from '../src/record.js'
-import type { Context, XmppEntity } from '../src/types.js'
+
+// errors() in a real @xmpp/component on a socket in memory: behind xmpp.js's IQ handler for IQ
+// get and set (a later use() runs inside it), in front of it for everything else.
 
 const NS = 'urn:example:q'
-
-function entity() {
-  const sent: XmlElement[] = []
-  const lifecycle: string[] = []
-  const e: XmppEntity = {
-    send: async (element) => {
-      sent.push(element)
-    },
-    close: async () => {
-      lifecycle.push('close')
-    },
-    disconnect: async () => {
-      lifecycle.push('disconnect')
-    },
-    on: () => undefined,
-    listenerCount: () => 1,
-  }
-  return { e, sent, lifecycle }
-}
-
-function context(stanza: XmlElement, e: XmppEntity, element?: XmlElement): Context {
-  return {
-    stanza,
-    entity: e,
-    name: stanza.name,
-    id: String(stanza.attrs.id ?? ''),
-    type: String(stanza.attrs.type ?? ''),
-    from: null,
-    to: null,
-    ...(element ? { element } : {}),
-  }
-}
+const DOMAIN = 'c.example.org'
+const FROM = 'u@example.org/r'
 
 function get(id = 'q1', payload: Element = xml('q', { xmlns: NS }, xml('x'))) {
-  return xml('iq', { type: 'get', id, from: 'u@example.org/r', to: 'c.example.org' }, payload)
+  return xml('iq', { type: 'get', id, from: FROM, to: DOMAIN }, payload)
 }
 
-function setup(options: ErrorsOptions = {}) {
+/** A component whose every stanza after errors() meets `handler`, and the records errors() made. */
+async function throwingComponent(handler: () => unknown, options: ErrorsOptions = {}) {
   const records: ErrorRecord[] = []
   const logger = { debug: () => {}, warn: () => {}, error: () => {} }
   const middleware = errors({ logger, onError: (r) => records.push(r), ...options })
-  return { middleware, records }
+  const t = await testComponent(
+    (c: Component) => {
+      c.middleware.use(middleware)
+      // The server's <handshake/> goes through the middleware too.
+      c.middleware.use((ctx, next) => (ctx.name === 'handshake' ? next() : handler()))
+    },
+    { domain: DOMAIN },
+  )
+  records.length = 0
+  return { t, records, middleware }
 }
 
 const throwing = (error: unknown) => () => Promise.reject(error)
-const never = Symbol('pending')
-const settled = (p: Promise<unknown>) =>
-  Promise.race([p, new Promise((resolve) => setTimeout(() => resolve(never), 20))])
+const childNames = (el: XmlElement | undefined) =>
+  el?.children.filter((c): c is XmlElement => typeof c !== 'string').map((c) => c.name)
 
-describe('errors(), outside xmpp.js IQ handler', () => {
-  it('resolves to the error reply stanza, with the payload echoed, and records it once', async () => {
-    const { middleware, records } = setup()
-    const { e } = entity()
-    const stanza = get()
-    const reply = (await middleware(
-      context(stanza, e),
-      throwing(new StanzaError('item-not-found')),
-    )) as XmlElement
-    expect(reply.name).toBe('iq')
-    expect(reply.attrs).toEqual({
+describe('errors() on a stanza xmpp.js routes to no IQ handler', () => {
+  it('answers a message with the error reply, and records it once', async () => {
+    const { t, records } = await throwingComponent(throwing(new StanzaError('item-not-found')))
+    const exchange = await t.send(xml('message', { id: 'm1', from: FROM, to: DOMAIN }))
+    expect(exchange).toBeErrorReply('item-not-found', { type: 'cancel', by: DOMAIN })
+    expect(exchange.elements[0]?.attrs).toEqual({
       type: 'error',
-      id: 'q1',
-      from: 'c.example.org',
-      to: 'u@example.org/r',
+      id: 'm1',
+      from: DOMAIN,
+      to: FROM,
     })
-    expect(reply.children.map((c) => (c as XmlElement).name)).toEqual(['q', 'error'])
     expect(records).toHaveLength(1)
     expect(records[0]).toMatchObject({ action: 'reply', level: 'warn' })
+    await t.stop()
   })
 
-  it('drops an error to a result, with its reason, and resolves to undefined', async () => {
-    const { middleware, records } = setup()
-    const { e, sent } = entity()
-    const result = xml('iq', {
-      type: 'result',
-      id: 'r',
-      from: 'u@example.org',
-      to: 'c.example.org',
-    })
-    expect(await middleware(context(result, e), throwing(new Error('x')))).toBeUndefined()
-    expect(sent).toEqual([])
+  it('drops an error to a result, with its reason', async () => {
+    const { t, records } = await throwingComponent(throwing(new Error('x')))
+    const exchange = await t.send(xml('iq', { type: 'result', id: 'r', from: FROM, to: DOMAIN }))
+    expect(exchange.written).toEqual([])
     expect(records[0]).toMatchObject({ action: 'drop', reason: 'iq-result', level: 'error' })
+    await t.stop()
   })
 
-  it('closes the stream on a StreamError, and never settles', async () => {
-    const { middleware, records } = setup()
-    const { e, sent, lifecycle } = entity()
-    const pending = middleware(context(get(), e), throwing(new StreamError('policy-violation')))
-    expect(await settled(pending)).toBe(never)
-    expect(sent.map((s) => s.name)).toEqual(['stream:error'])
-    const [condition] = (sent[0]?.children ?? []) as XmlElement[]
+  it('closes the stream on a StreamError, and the component reconnects', async () => {
+    const { t, records } = await throwingComponent(throwing(new StreamError('policy-violation')))
+    const exchange = await t.send(get())
+    expect(exchange.elements.map((e) => e.name)).toEqual(['stream:error'])
+    const [condition] = (exchange.elements[0]?.children ?? []) as XmlElement[]
     expect(condition?.attrs.xmlns).toBe(NS_STREAMS)
-    expect(lifecycle).toEqual(['close', 'disconnect'])
+    expect(exchange).toHaveClosedStream('policy-violation', { by: 'entity', after: 'reconnect' })
     expect(records[0]).toMatchObject({ action: 'close' })
+    await t.stop()
   })
 })
 
-describe("errors(), inside xmpp.js's IQ handler", () => {
-  it('returns the <error/> for the handler to wrap, and empties a payload not echoed', async () => {
-    const { middleware } = setup({ echo: { iq: false } })
-    const { e, sent } = entity()
-    const stanza = get()
-    const payload = stanza.children[0] as XmlElement
-    const element = (await middleware(
-      context(stanza, e, payload),
-      throwing(new StanzaError('bad-request')),
-    )) as XmlElement
-    expect(element.name).toBe('error')
-    expect((element.children[0] as XmlElement).name).toBe('bad-request')
-    expect((element.children[0] as XmlElement).attrs.xmlns).toBe(NS_STANZAS)
-    expect(payload.attrs).toEqual({ xmlns: NS })
-    expect(payload.children).toEqual([])
-    expect(sent).toEqual([])
+describe("errors() inside xmpp.js's IQ handler", () => {
+  it('answers with the payload echoed, and records it once', async () => {
+    const { t, records } = await throwingComponent(throwing(new StanzaError('item-not-found')))
+    const reply = await t.request(get())
+    expect(reply.attrs).toEqual({ type: 'error', id: 'q1', from: DOMAIN, to: FROM })
+    expect(childNames(reply)).toEqual(['q', 'error'])
+    expect(records).toHaveLength(1)
+    await t.stop()
+  })
+
+  it('empties a payload that is not to be echoed', async () => {
+    const { t } = await throwingComponent(throwing(new StanzaError('bad-request')), {
+      echo: { iq: false },
+    })
+    const reply = await t.request(get())
+    expect(reply).toBeErrorReply('bad-request')
+    const payload = reply.getChild('q', NS)
+    expect(payload?.attrs).toEqual({ xmlns: NS })
+    expect(payload?.children).toEqual([])
+    await t.stop()
   })
 
   it('sends the reply itself when the payload is an <error/>, without the echo', async () => {
-    const { middleware } = setup()
-    const { e, sent } = entity()
-    const payload = xml('error', { xmlns: NS })
-    const stanza = get('q2', payload)
-    const pending = middleware(context(stanza, e, payload), throwing(new Error('boom')))
-    expect(await settled(pending)).toBe(never)
-    expect(sent).toHaveLength(1)
-    const names = sent[0]?.children.map((c) => (c as XmlElement).name)
-    expect(names).toEqual(['error'])
+    const { t } = await throwingComponent(throwing(new Error('boom')))
+    const reply = await t.request(get('q2', xml('error', { xmlns: NS })))
+    expect(reply).toBeErrorReply('internal-server-error')
+    expect(childNames(reply)).toEqual(['error'])
+    await t.stop()
   })
 
   it('answers an IQ no route answered with service-unavailable, through the same path', async () => {
-    const { middleware, records } = setup()
-    const { e } = entity()
-    const stanza = get()
-    const element = (await middleware(
-      context(stanza, e, stanza.children[0] as XmlElement),
-      async () => undefined,
-    )) as XmlElement
-    expect((element.children[0] as XmlElement).name).toBe('service-unavailable')
+    const { t, records } = await throwingComponent(async () => undefined)
+    expect(await t.request(get())).toBeErrorReply('service-unavailable')
     expect(records[0]).toMatchObject({ action: 'reply' })
+    await t.stop()
   })
 
-  it('rate limit: a last warning in place of the error, then drops that never settle', async () => {
-    const { middleware, records } = setup({ rateLimit: { max: 1, windowMs: 60_000 } })
-    const { e } = entity()
-    const run = (id: string) => {
-      const stanza = get(id)
-      return middleware(
-        context(stanza, e, stanza.children[0] as XmlElement),
-        throwing(new StanzaError('item-not-found')),
-      )
-    }
-    const first = (await run('a')) as XmlElement
-    expect((first.children[0] as XmlElement).name).toBe('item-not-found')
-    const warning = (await run('b')) as XmlElement
-    expect((warning.children[0] as XmlElement).name).toBe('policy-violation')
-    expect(warning.attrs.type).toBe('wait')
-    expect(await settled(run('c'))).toBe(never)
+  it('rate limit: a last warning in place of the error, then nothing', async () => {
+    const { t, records, middleware } = await throwingComponent(
+      throwing(new StanzaError('item-not-found')),
+      { rateLimit: { max: 1, windowMs: 60_000 } },
+    )
+    expect(await t.request(get('a'))).toBeErrorReply('item-not-found')
+    expect(await t.request(get('b'))).toBeErrorReply('policy-violation', { type: 'wait' })
+    expect((await t.send(get('c'))).written).toEqual([])
     expect(records.map((r) => [r.action, r.reason, r.level, r.xmpp.condition])).toEqual([
       ['reply', undefined, 'warn', 'item-not-found'],
       ['reply', undefined, 'warn', 'policy-violation'],
@@ -169,10 +128,13 @@ describe("errors(), inside xmpp.js's IQ handler", () => {
     ])
     expect(middleware.rateLimit?.dropped).toBe(1)
     expect(middleware.rateLimit?.senders).toBe(1)
+    await t.stop()
   })
 
   it('hands out what the limit counted, never the limiter', async () => {
-    const { middleware } = setup({ rateLimit: { max: 1, windowMs: 60_000 } })
+    const { t, middleware } = await throwingComponent(throwing(new StanzaError('item-not-found')), {
+      rateLimit: { max: 1, windowMs: 60_000 },
+    })
     const counts = middleware.rateLimit
     expect(counts).toBeDefined()
     expect(Object.keys(counts ?? {}).sort()).toEqual(['dropped', 'options', 'senders'])
@@ -180,13 +142,9 @@ describe("errors(), inside xmpp.js's IQ handler", () => {
     // Read-only: neither a count nor an option can be set from outside.
     expect(() => Object.assign(counts ?? {}, { dropped: 0 })).toThrow(TypeError)
     expect(() => Object.assign(counts?.options ?? {}, { max: 1_000 })).toThrow(TypeError)
-    const { e } = entity()
-    const stanza = get('a')
-    await middleware(
-      context(stanza, e, stanza.children[0] as XmlElement),
-      throwing(new StanzaError('item-not-found')),
-    )
+    await t.request(get('a'))
     expect(counts?.senders).toBe(1)
+    await t.stop()
   })
 })
 
@@ -196,33 +154,19 @@ describe('an error built once and thrown for every request', () => {
       text: { en: 'no such note', de: 'keine Notiz' },
     })
     const before = { ...noSuchNote }
-    const { middleware, records } = setup()
-    const { e } = entity()
+    const { t, records } = await throwingComponent(throwing(noSuchNote))
     const ask = (id: string, to: string, lang: string) =>
-      middleware(
-        context(
-          xml(
-            'iq',
-            { type: 'get', id, from: 'u@example.org/r', to, 'xml:lang': lang },
-            xml('q', { xmlns: NS }),
-          ),
-          e,
-        ),
-        throwing(noSuchNote),
-      ) as Promise<XmlElement>
-    const first = await ask('a', 'c.example.org', 'de')
-    const second = await ask('b', 'notes@c.example.org/x', 'en')
-    const errorOf = (reply: XmlElement) =>
-      reply.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'error') as
-        | Element
-        | undefined
-    expect([first.attrs.id, first.attrs.to]).toEqual(['a', 'u@example.org/r'])
-    expect([second.attrs.id, second.attrs.to]).toEqual(['b', 'u@example.org/r'])
-    expect(errorOf(first)?.attrs.by).toBe('c.example.org')
-    expect(errorOf(second)?.attrs.by).toBe('notes@c.example.org')
-    expect(errorOf(first)?.getChildText('text', NS_STANZAS)).toBe('keine Notiz')
-    expect(errorOf(second)?.getChildText('text', NS_STANZAS)).toBe('no such note')
+      t.request(
+        xml('iq', { type: 'get', id, from: FROM, to, 'xml:lang': lang }, xml('q', { xmlns: NS })),
+      )
+    const first = await ask('a', DOMAIN, 'de')
+    const second = await ask('b', `notes@${DOMAIN}/x`, 'en')
+    expect([first.attrs.id, first.attrs.to]).toEqual(['a', FROM])
+    expect([second.attrs.id, second.attrs.to]).toEqual(['b', FROM])
+    expect(first).toBeErrorReply('item-not-found', { by: DOMAIN, text: 'keine Notiz' })
+    expect(second).toBeErrorReply('item-not-found', { by: `notes@${DOMAIN}`, text: 'no such note' })
     expect(records.map((r) => r.stanza.id)).toEqual(['a', 'b'])
     expect({ ...noSuchNote }).toEqual(before)
+    await t.stop()
   })
 })

@@ -8,8 +8,8 @@ import {
   stanzaConditions,
   streamConditions,
 } from '@xmpp-errors/conditions'
+import { illegalXmlChar } from '@xmpp-errors/testing'
 import fc from 'fast-check'
-import { illegalXmlChar } from '../xml-checks.js'
 
 /** The component under attack, and the namespace of its one IQ route. */
 export const DOMAIN = 'c11.localhost'

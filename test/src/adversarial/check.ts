@@ -17,8 +17,8 @@ import {
   StanzaError,
   StreamError,
 } from '@xmpp-errors/middleware'
+import { parseStrict, type StreamClose } from '@xmpp-errors/testing'
 import fc from 'fast-check'
-import { parseStrict } from '../xml-checks.js'
 import { type Config, DOMAIN, MB } from './arbitraries.js'
 import type { Prepared } from './cases.js'
 import {
@@ -192,13 +192,13 @@ function checkErrorReply(el: Element, p: Prepared, expected: ErrorReplyExpected,
   }
 }
 
-/** Checks what one case wrote (in order), the stream lifecycle and the records; throws if wrong. */
+/** Checks what one case wrote (in order), the streams it closed and the records; throws if wrong. */
 export function check(
   t: Tally,
   p: Prepared,
   config: Config,
   written: readonly string[],
-  lifecycle: readonly string[],
+  closes: readonly StreamClose[],
   records: readonly ErrorRecord[],
 ): void {
   const { totals } = t
@@ -214,7 +214,8 @@ export function check(
     totals.hugeTexts++
   }
   const elements: Element[] = []
-  for (const s of written) {
+  // The footer that ends a stream closed with an error is no element.
+  for (const s of written.filter((data) => data !== '</stream:stream>')) {
     if (expected.kind === 'reply' && expected.answerer === 'xmpp.js') {
       totals.maxXmppJsReplyLength = Math.max(totals.maxXmppJsReplyLength, s.length)
     } else if (expected.kind === 'reply' && expected.type === 'error' && expected.fallback) {
@@ -263,8 +264,8 @@ export function check(
         throw new Error(`expected one <stream:error/> and no reply, got ${written.join(' ')}`)
       }
       checkStreamError(streamError, expected)
-      const want = expected.stop ? ['stop'] : ['close', 'disconnect']
-      if (lifecycle.join() !== want.join()) throw new Error(`lifecycle ${lifecycle.join()}`)
+      const after = closes.map((close) => close.after).join()
+      if (after !== (expected.stop ? 'stop' : 'reconnect')) throw new Error(`then ${after}`)
       if (iqQuery) totals.iqClosed++
       break
     }
@@ -278,8 +279,8 @@ export function check(
       break
     }
   }
-  if (expected.kind !== 'close' && lifecycle.length > 0) {
-    throw new Error(`stream closed unexpectedly: ${lifecycle.join()}`)
+  if (expected.kind !== 'close' && closes.length > 0) {
+    throw new Error(`stream closed unexpectedly: ${closes.map((c) => c.condition).join()}`)
   }
   const handled = records.filter((r) => r.action !== 'observe').length
   const want = expectedRecords(p, expected)

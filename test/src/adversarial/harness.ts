@@ -1,4 +1,5 @@
-// The chain under test: a real @xmpp/component 0.13.1 in process (../in-process.ts) with
+// The chain under test: a real @xmpp/component 0.13.1 on a socket in memory
+// (@xmpp-errors/testing) with
 // guard(), errors() and iqCallee routes as a component would install them, whose handlers throw
 // what each case says.
 
@@ -13,7 +14,7 @@ import {
   StanzaError,
   stderrLogger,
 } from '@xmpp-errors/middleware'
-import { type InProcess, inProcess } from '../in-process.js'
+import { type TestEntity, testComponent } from '@xmpp-errors/testing'
 import { type Config, DOMAIN, NS } from './arbitraries.js'
 import type { Prepared } from './cases.js'
 
@@ -104,7 +105,7 @@ export function makeLogger(kind: Config['logger'], counters: Counters): Logger {
   }
 }
 
-export function harness(config: Config, counters: Counters): InProcess {
+export function harness(config: Config, counters: Counters): Promise<TestEntity<Component>> {
   const logger = makeLogger(config.logger, counters)
   const onError = (record: ErrorRecord) => {
     counters.handled.push(record)
@@ -122,16 +123,20 @@ export function harness(config: Config, counters: Counters): InProcess {
     options.map = (thrown) =>
       typeof thrown === 'string' ? new StanzaError('bad-request', { text: 'PUBLIC mapped' }) : null
   }
-  return inProcess(DOMAIN, (c: Component) => {
-    guard(c, { logger, onError, malformedFrom: config.malformedFrom })
+  const setup = (c: Component) => {
+    // Reconnect after a stream error at once, as the test entity's reconnect plugin does.
+    guard(c, { logger, onError, malformedFrom: config.malformedFrom, backoff: { baseMs: 0 } })
     c.middleware.use(errors(options))
     const route = (ctx: { stanza: Element; name: string; element?: Element }) => {
       const p = prepared.get(ctx.stanza)
+      // The server's <handshake/> of each reconnection goes through the middleware too.
+      if (p === undefined && ctx.name === 'handshake') return undefined
       if (p === undefined) throw new Error('unknown stanza')
       return deliver(p, ctx)
     }
     c.iqCallee.get(NS, 'q', route)
     c.iqCallee.set(NS, 'q', route)
     c.middleware.use(route)
-  })
+  }
+  return testComponent(setup, { domain: DOMAIN })
 }

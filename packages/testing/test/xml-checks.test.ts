@@ -1,8 +1,8 @@
-// The repository's XML 1.0 checker (test/src/xml-checks.ts) is what the adversarial suite and the
+// The XML 1.0 checker (src/xml-checks.ts) is what the repository's adversarial suite and the
 // errors package's properties trust to call a reply well-formed: it must refuse what is not.
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
-import { assertWellFormed, illegalXmlChar, parseStrict, saxesError } from './src/xml-checks.js'
+import { assertWellFormed, illegalXmlChar, parseStrict, saxesError } from '../src/index.js'
 
 const reply =
   '<iq type="error" from="c11.localhost" to="u9@localhost/r" id="a&#9;b">' +

@@ -3,7 +3,7 @@ import parse from '@xmpp/xml/lib/parse.js'
 import { NS_STREAM } from '@xmpp-errors/conditions'
 import { SaxesParser } from 'saxes'
 
-// The one XML 1.0 checker of the repository: every test that asks whether what was written is
+// The XML 1.0 checker: every test that asks whether what was written is
 // XML a peer can read asks it here. Two independent judges: our own reading of the Char
 // production, and saxes, a conforming XML 1.0 parser that shares no code with ltx or xmpp.js.
 

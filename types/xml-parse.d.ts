@@ -1,5 +1,5 @@
-// @types/xmpp__xml declares the package's entry point only; the tests also parse with the
-// function xmpp.js reads the wire with.
+// @types/xmpp__xml declares the package's entry point only; the tests and @xmpp-errors/testing
+// also parse with the function xmpp.js reads the wire with.
 declare module '@xmpp/xml/lib/parse.js' {
   import type { Element } from '@xmpp/xml'
 
