@@ -19,6 +19,7 @@ const IN_PROCESS = [
   'test/hostile-in-process.test.ts',
   'test/hostile-server.test.ts',
   'test/peer-errors-in-process.test.ts',
+  'test/runtime.test.ts',
 ]
 
 export default defineConfig({

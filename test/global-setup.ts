@@ -40,7 +40,7 @@ function wantedServers(): Set<string> {
  * that names what to install.
  */
 async function ensureMachine(wanted: Set<string>): Promise<void> {
-  const needed: SystemPackageName[] = ['prosody', 'slixmpp']
+  const needed: SystemPackageName[] = ['prosody', 'slixmpp', 'chromium']
   if (wanted.has('ejabberd')) needed.push('ejabberd')
   try {
     await ensurePackages(needed, { note: (line) => console.error(`test setup: ${line}`) })

@@ -264,7 +264,18 @@ describe('every line logged is a record, given to onError', () => {
       expect(record.correlationId).toMatch(/^id-\d+$/)
       expect(record.action).toBe('observe')
       expect(Object.keys(record).sort()).toEqual(
-        ['action', 'correlationId', 'err', 'exposed', 'stanza', 'text', 'xmpp'].sort(),
+        [
+          'action',
+          'condition',
+          'correlationId',
+          'err',
+          'exposed',
+          'from',
+          'id',
+          'text',
+          'to',
+          'type',
+        ].sort(),
       )
     }
     expect(records[1]).toMatchObject({

@@ -1,4 +1,5 @@
-import { StanzaError } from '@xmpp-errors/middleware'
+import { type Logger, StanzaError } from '@xmpp-errors/middleware'
+import { pino } from 'pino'
 import { compare, type Throughputs, type Variant } from './compare.js'
 import { chain, pump, type Route, repliesTo, request } from './inprocess.js'
 
@@ -13,7 +14,9 @@ export interface DispatchOptions {
 
 interface ChainVariant {
   label: string
-  errors: boolean | 'minimal'
+  errors: boolean | 'minimal' | 'limit'
+  /** Default: the no-op logger. */
+  logger?: Logger
   guard?: boolean
   /** Pass-throughs on top of the depth: one stands in for errors() to price a middleware slot. */
   extra?: number
@@ -28,6 +31,7 @@ function variant(spec: ChainVariant, depth: number, inFlight: number): Variant {
     depth: depth + (spec.extra ?? 0),
     route: spec.route,
     ...(spec.guard ? { guard: true } : {}),
+    ...(spec.logger ? { logger: spec.logger } : {}),
   })
   const limit = spec.stackTraceLimit
   let saved = Error.stackTraceLimit
@@ -104,9 +108,41 @@ export async function errorPath(depth: number, options: DispatchOptions): Promis
   )
 }
 
+/** How P2's real logger writes: pino to /dev/null, synchronously or through its async buffer. */
+export type PinoMode = 'sync' | 'async'
+export const PINO_MODES: readonly PinoMode[] = ['sync', 'async']
+
+/** A real pino, at its default level (info), writing to /dev/null. */
+export function pinoToDevNull(mode: PinoMode): Logger {
+  return pino({}, pino.destination({ dest: '/dev/null', sync: mode === 'sync' }))
+}
+
+/**
+ * P2 with a real logger, each side with a pino of its own: errors() throwing; what a user
+ * writes without it (a try/catch in the route, the `<error/>` by hand, one 4-field warn line);
+ * and the floor writing one flat line with the record's information.
+ */
+export async function loggedErrorPath(
+  depth: number,
+  mode: PinoMode,
+  options: DispatchOptions,
+): Promise<Throughputs> {
+  await assertSameReplies(depth)
+  const specs: ChainVariant[] = [
+    { label: 'throw', errors: true, route: 'throw' },
+    // The user's lookup throws a plain Error with its stack, as a data layer's errors have.
+    { label: 'user catch', errors: false, route: 'user catch' },
+    { label: 'floor + line', errors: 'limit', route: 'throw Error', stackTraceLimit: 0 },
+  ]
+  return compare(
+    specs.map((spec) => variant({ ...spec, logger: pinoToDevNull(mode) }, depth, options.inFlight)),
+    options,
+  )
+}
+
 /** The comparison is only fair if every side puts the same bytes on the wire. */
 async function assertSameReplies(depth: number): Promise<void> {
-  const wire = async (errors: boolean | 'minimal', route: Route) => {
+  const wire = async (errors: boolean | 'minimal' | 'limit', route: Route) => {
     const stanzas = [request(), request()]
     const sent = await repliesTo(chain({ errors, depth, route }), stanzas)
     return sent.map((s, i) => s.replace(`id="${stanzas[i]?.attrs.id}"`, 'id="*"')).join('\n')
@@ -118,6 +154,8 @@ async function assertSameReplies(depth: number): Promise<void> {
     [true, 'throw pre-built'],
     [true, 'throw with stack'],
     ['minimal', 'throw Error'],
+    ['limit', 'throw Error'],
+    [false, 'user catch'],
   ] as const) {
     const other = await wire(errors, route)
     if (other !== built || !built.includes('item-not-found')) {

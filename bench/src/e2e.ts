@@ -1,16 +1,12 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { Client } from '@xmpp/client'
 import type { Element } from '@xmpp/xml'
-import { errors } from '@xmpp-errors/middleware'
-import {
-  connectClient,
-  connectComponent,
-  errorsOf,
-  stopAll,
-  xml,
-} from '@xmpp-errors/throwaway-clients'
+import { connectClient, errorsOf, stopAll, xml } from '@xmpp-errors/throwaway-clients'
 import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import { compare, type Throughputs } from './compare.js'
-import { NS, noopLogger, routes } from './inprocess.js'
+import type { ComponentsArgs } from './e2e-components.js'
+import { NS } from './inprocess.js'
 
 export interface EndToEndOptions {
   rounds: number
@@ -24,50 +20,86 @@ export interface EndToEndOptions {
   user: XmppUser
 }
 
+/** What P3 measures: round trips per second, and the components' CPU per round trip. */
+export interface EndToEnd {
+  /** Round trips per second of each variant in each round (wall clock). */
+  throughput: Throughputs
+  /** The components process's CPU time per round trip, µs, of each variant in each round. */
+  cpuMicros: Record<'throw' | 'hand-built', number[]>
+}
+
+/** The components' process: started, connected, and asked for its CPU time. */
+async function components(args: ComponentsArgs) {
+  // From the uncompiled module (under vitest) the compiled script is in bench/dist.
+  const here = fileURLToPath(import.meta.url)
+  const script = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../dist/e2e-components.js', import.meta.url))
+    : fileURLToPath(new URL('./e2e-components.js', import.meta.url))
+  const child: ChildProcess = fork(script, [JSON.stringify(args)], { stdio: 'inherit' })
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onExit = () => reject(new Error('P3 components exited'))
+      child.once('exit', onExit)
+      child.once('message', (message) => {
+        child.off('exit', onExit)
+        resolve(message as Record<string, unknown>)
+      })
+    })
+  await next()
+  return {
+    /** Its CPU time so far, µs (user + system). */
+    async cpu(): Promise<number> {
+      const reply = next()
+      child.send('cpu')
+      const { cpu } = (await reply) as { cpu: NodeJS.CpuUsage }
+      return cpu.user + cpu.system
+    },
+    stop(): Promise<void> {
+      return new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.send('stop')
+      })
+    },
+  }
+}
+
 /**
  * P3: error round trips per second through a real server: a client sends `<iq type=get>` to
  * a component, which answers item-not-found either by throwing through errors() or by
- * returning the same `<error/>` built by hand. Client and components share this process.
+ * returning the same `<error/>` built by hand. The components run in a process of their own,
+ * whose CPU time is read around each round: the CPU one round trip costs the component, with
+ * errors() and without.
  */
-export async function endToEnd(server: ServerInfo, options: EndToEndOptions): Promise<Throughputs> {
+export async function endToEnd(server: ServerInfo, options: EndToEndOptions): Promise<EndToEnd> {
   const [throwing, handBuilt] = options.domains
+  const both = await components({ server, domains: options.domains })
+  const client = await connectClient(server, options.user, { reconnect: false })
+  const cpuMicros: EndToEnd['cpuMicros'] = { throw: [], 'hand-built': [] }
+  let round = 0
+  const measured = (label: 'throw' | 'hand-built', to: string) => {
+    let before = 0
+    return {
+      label,
+      async run(n: number) {
+        before = await both.cpu()
+        await roundTrips(client, to, n, options.inFlight)
+        const used = (await both.cpu()) - before
+        // compare() discards the warm-up rounds; so does this.
+        if (round++ >= options.warmup * 2) cpuMicros[label].push(used / n)
+      },
+    }
+  }
   try {
-    await connectComponent(
-      server,
-      throwing,
-      (c) => {
-        c.middleware.use(errors({ logger: noopLogger }))
-        c.iqCallee.get(NS, 'query', routes.throw)
-      },
-      { reconnect: false },
-    )
-    await connectComponent(
-      server,
-      handBuilt,
-      (c) => {
-        c.iqCallee.get(NS, 'query', routes['hand-built'])
-      },
-      { reconnect: false },
-    )
-    const client = await connectClient(server, options.user, { reconnect: false })
-    const result = await compare(
-      [
-        {
-          label: 'throw',
-          run: (n) => roundTrips(client, throwing, n, options.inFlight),
-        },
-        {
-          label: 'hand-built',
-          run: (n) => roundTrips(client, handBuilt, n, options.inFlight),
-        },
-      ],
+    const throughput = await compare(
+      [measured('throw', throwing), measured('hand-built', handBuilt)],
       { ...options, clock: 'wall' },
     )
     const failed = errorsOf(client)
     if (failed.length > 0) throw new Error(`client emitted errors: ${failed.join('; ')}`)
-    return result
+    return { throughput, cpuMicros }
   } finally {
     await stopAll()
+    await both.stop()
   }
 }
 

@@ -38,6 +38,7 @@ export type Route =
   | 'throw with stack'
   | 'hand-built'
   | 'throw Error'
+  | 'user catch'
 
 /** The <error/> errors() sends for item-not-found, `by` included, built by hand. */
 function handBuilt(ctx: { stanza: Element }): Element {
@@ -84,14 +85,62 @@ export const routes: Record<Route, IQHandler> = {
   'throw Error': () => {
     throw new Error('item-not-found')
   },
+  // Without this library: see `userCatch`, which logs; this one logs to the no-op logger.
+  'user catch': userCatch(noopLogger),
+}
+
+/** A lookup that fails as a user's data layer does: with a plain Error, and its stack. */
+function findItem(): Element {
+  throw new Error('no such item')
+}
+
+/**
+ * What a user writes without this library: a try/catch in the route that builds the `<error/>`
+ * and logs one line with what an operator needs to find the request.
+ */
+export function userCatch(logger: Logger): IQHandler {
+  return (ctx) => {
+    try {
+      return findItem()
+    } catch {
+      const { id, from } = ctx.stanza.attrs
+      logger.warn({ condition: 'item-not-found', type: 'cancel', id, from }, 'item not found')
+      return handBuilt(ctx)
+    }
+  }
+}
+
+let limitSequence = 0
+
+/**
+ * The floor's catcher writing one line with the information of errors()'s record, as a user
+ * would write it: one flat object literal. What errors() adds over writing that information is
+ * P2-limit.
+ */
+function flatLine(logger: Logger, ctx: { stanza: Element }): void {
+  const { name, attrs } = ctx.stanza
+  logger.warn(
+    {
+      condition: 'item-not-found',
+      type: 'cancel',
+      exposed: false,
+      id: attrs.id,
+      from: attrs.from,
+      to: attrs.to,
+      correlationId: `bench-${++limitSequence}`,
+      action: 'reply',
+    },
+    `item-not-found (cancel) replied to ${name} ${attrs.type} from ${attrs.from}`,
+  )
 }
 
 export interface ChainOptions {
   /**
    * What sits first in the chain (after xmpp.js's own IQ handler): errors(); `minimal`, the
-   * least a catcher can do (`next().then(undefined, () => <error/> built by hand)`); or nothing.
+   * least a catcher can do (`next().then(undefined, () => <error/> built by hand)`); `limit`,
+   * the same writing one flat line with the record's information (`flatLine`); or nothing.
    */
-  errors: boolean | 'minimal'
+  errors: boolean | 'minimal' | 'limit'
   /** Pass-through middlewares `(ctx, next) => next()` between errors() and the route. */
   depth: number
   route: Route
@@ -108,11 +157,20 @@ export function chain(options: ChainOptions): Component {
   if (options.guard) guard(c, logger ? { logger } : {})
   if (options.errors === 'minimal') {
     c.middleware.use((ctx, next) => next().then(undefined, () => handBuilt(ctx)))
+  } else if (options.errors === 'limit') {
+    const to = logger ?? noopLogger
+    c.middleware.use((ctx, next) =>
+      next().then(undefined, () => {
+        flatLine(to, ctx)
+        return handBuilt(ctx)
+      }),
+    )
   } else if (options.errors) {
     c.middleware.use(errors(logger ? { logger } : {}))
   }
   for (let i = 0; i < options.depth; i++) c.middleware.use((_ctx, next) => next())
-  c.iqCallee.get(NS, 'query', routes[options.route])
+  const route = options.route === 'user catch' && logger ? userCatch(logger) : routes[options.route]
+  c.iqCallee.get(NS, 'query', route)
   return c
 }
 

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
+import { BROWSER_BUDGET, bundleSizes } from './bundle.js'
+import { PINO_MODES, type PinoMode } from './dispatch.js'
 import { machine } from './machine.js'
 import {
   FULL,
@@ -14,7 +16,7 @@ import {
   type SuiteConfig,
   type SuiteResult,
 } from './suite.js'
-import { machineNotes, table, verdict } from './table.js'
+import { machineNotes, scalingTable, table, verdict } from './table.js'
 
 const USAGE = `Usage: pnpm bench [--quick] [--only P1,P2,P3,P4] [--json FILE]
 
@@ -27,22 +29,37 @@ Each comparison (P1 and P2 at each depth, the construction micro-benchmark, P3, 
 fresh node process, so that one's JIT state does not slow the next. Run with node --expose-gc
 (pnpm bench does), or heap figures mean little.`
 
-/** One child process: some parts, at some depths. */
+/** One child process: some parts, at some depths (P2: with one logger). */
 interface Unit {
   parts: Part[]
   depths: number[]
   construction: boolean
+  loggers?: Array<'no-op' | PinoMode>
+  scaling?: boolean
 }
 
 function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
   const units: Unit[] = []
   for (const part of PARTS) {
     if (!parts.includes(part)) continue
-    if (part === 'P1' || part === 'P2') {
+    if (part === 'P1') {
       for (const depth of config.depths) {
         units.push({ parts: [part], depths: [depth], construction: false })
       }
-      if (part === 'P2') units.push({ parts: ['P2'], depths: [], construction: true })
+    } else if (part === 'P2') {
+      for (const logger of ['no-op', ...PINO_MODES] as const) {
+        for (const depth of config.depths) {
+          units.push({
+            parts: [part],
+            depths: [depth],
+            construction: false,
+            loggers: [logger],
+            scaling: false,
+          })
+        }
+      }
+      units.push({ parts: ['P2'], depths: [], construction: true, scaling: false })
+      units.push({ parts: ['P2'], depths: [], construction: false, loggers: [], scaling: true })
     } else {
       units.push({ parts: [part], depths: [], construction: false })
     }
@@ -147,7 +164,15 @@ async function main(): Promise<number> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   console.log(table(figures))
+  const scaling = scalingTable(figures)
+  if (scaling) console.log(`\n${scaling}`)
   console.log(`\n${verdict(figures)} (${config.mode} mode, ${seconds.toFixed(0)} s)`)
+  // Sizes, not speeds: the same in every run, and quick to take.
+  console.log(
+    `\nIn a browser (esbuild, minified; budget for errors with conditions: ` +
+      `${BROWSER_BUDGET / 1024} KB min+gzip, beside the @xmpp/xml an @xmpp/client app already has)\n\n` +
+      (await bundleSizes()),
+  )
   if (values.json) {
     const file = resolve(values.json)
     await mkdir(dirname(file), { recursive: true })

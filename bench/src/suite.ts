@@ -1,6 +1,14 @@
 import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import type { Throughputs } from './compare.js'
-import { constructionCost, type DispatchOptions, errorPath, happyPath } from './dispatch.js'
+import {
+  constructionCost,
+  type DispatchOptions,
+  errorPath,
+  happyPath,
+  loggedErrorPath,
+  PINO_MODES,
+  type PinoMode,
+} from './dispatch.js'
 import { type EndToEndOptions, endToEnd } from './e2e.js'
 import {
   defaultLogger,
@@ -10,6 +18,7 @@ import {
   memory,
   STDERR_TARGETS,
 } from './memory.js'
+import { SCALING_POINTS, scalingPoint } from './scaling.js'
 import { ratios, type Summary, summarize } from './stats.js'
 
 export type Part = 'P1' | 'P2' | 'P3' | 'P4'
@@ -21,6 +30,7 @@ export interface SuiteConfig {
   p1: DispatchOptions
   p2: DispatchOptions
   construction: { n: number; rounds: number }
+  scaling: DispatchOptions
   p3: Omit<EndToEndOptions, 'domains' | 'user'>
   p4: MemoryOptions
   logger: LoggerOptions
@@ -34,6 +44,7 @@ export const QUICK: SuiteConfig = {
   p1: { rounds: 9, warmup: 1, perRound: 5_000, inFlight: 64 },
   p2: { rounds: 9, warmup: 1, perRound: 5_000, inFlight: 64 },
   construction: { n: 50_000, rounds: 5 },
+  scaling: { rounds: 7, warmup: 1, perRound: 5_000, inFlight: 64 },
   p3: { rounds: 7, warmup: 1, perRound: 1_500, inFlight: 50 },
   p4: { total: 250_000, batch: 10_000, inFlight: 64, samples: 3 },
   logger: { rounds: 3, warmup: 1, perRound: 5_000, inFlight: 64 },
@@ -46,6 +57,7 @@ export const FULL: SuiteConfig = {
   p1: { rounds: 31, warmup: 2, perRound: 10_000, inFlight: 64 },
   p2: { rounds: 21, warmup: 2, perRound: 10_000, inFlight: 64 },
   construction: { n: 200_000, rounds: 9 },
+  scaling: { rounds: 15, warmup: 2, perRound: 10_000, inFlight: 64 },
   p3: { rounds: 15, warmup: 1, perRound: 5_000, inFlight: 50 },
   p4: { total: 1_000_000, batch: 10_000, inFlight: 64, samples: 9 },
   logger: { rounds: 7, warmup: 1, perRound: 10_000, inFlight: 64 },
@@ -59,6 +71,7 @@ export const SMOKE: SuiteConfig = {
   p1: { rounds: 2, warmup: 0, perRound: 200, inFlight: 16 },
   p2: { rounds: 2, warmup: 0, perRound: 200, inFlight: 16 },
   construction: { n: 1_000, rounds: 2 },
+  scaling: { rounds: 2, warmup: 0, perRound: 200, inFlight: 16 },
   p3: { rounds: 2, warmup: 0, perRound: 100, inFlight: 50 },
   p4: { total: 5_000, batch: 1_000, inFlight: 64, samples: 1 },
   logger: { rounds: 2, warmup: 0, perRound: 200, inFlight: 16 },
@@ -74,6 +87,8 @@ export interface Target {
 
 export interface Figure {
   part: Part | 'info'
+  /** A point of the scaling table: the axis it varies and the value there. */
+  scaling?: { axis: string; value: number }
   name: string
   unit: Unit
   /** The median, for figures taken over rounds. */
@@ -148,6 +163,10 @@ export async function runSuite(
     depths?: readonly number[]
     /** Run P2's construction micro-benchmark (default: when P2 runs). */
     construction?: boolean
+    /** Run the scaling table (default: when P2 runs). */
+    scaling?: boolean
+    /** P2's loggers: the no-op one, pino sync, pino async (default: all). */
+    loggers?: ReadonlyArray<'no-op' | PinoMode>
     p3?: () => Promise<P3Setup & { release(): Promise<void> }>
     log?: (line: string) => void
   } = {},
@@ -208,19 +227,46 @@ export async function runSuite(
     }
   }
 
-  if (parts.has('P2')) {
+  const p2Loggers = new Set(options.loggers ?? ['no-op', ...PINO_MODES])
+  for (const mode of PINO_MODES) {
+    if (!parts.has('P2') || !p2Loggers.has(mode)) continue
+    for (const depth of depths) {
+      log(`P2 error path with pino ${mode}, depth ${depth}`)
+      const t = await loggedErrorPath(depth, mode, config.p2)
+      raw[`P2 pino ${mode} depth ${depth}`] = t
+      figures.push(
+        ratioFigure(
+          'P2',
+          `P2-user, pino ${mode}, depth ${depth}: errors() throw / hand-written catch + warn line`,
+          t,
+          'throw',
+          'user catch',
+          { op: '>=', value: 1 },
+        ),
+        ratioFigure(
+          'P2',
+          `P2-limit, pino ${mode}, depth ${depth}: errors() throw / floor + the record as a flat line`,
+          t,
+          'throw',
+          'floor + line',
+          { op: '>=', value: 0.97 },
+        ),
+      )
+    }
+  }
+
+  if (parts.has('P2') && p2Loggers.has('no-op')) {
     for (const depth of depths) {
       log(`P2 error path, depth ${depth}`)
       const t = await errorPath(depth, config.p2)
       raw[`P2 depth ${depth}`] = t
       figures.push(
         ratioFigure(
-          'P2',
-          `P2 error path, depth ${depth}: errors() throw / floor`,
+          'info',
+          `P2 no-op logger, depth ${depth}: errors() throw / floor`,
           t,
           'throw',
           'floor',
-          { op: '>=', value: 0.97 },
         ),
         ratioFigure(
           'info',
@@ -294,16 +340,41 @@ export async function runSuite(
     }
   }
 
+  if (parts.has('P2') && (options.scaling ?? true)) {
+    for (const point of SCALING_POINTS) {
+      log(`P2 scaling, ${point.axis} ${point.value}`)
+      const t = await scalingPoint(point, config.scaling)
+      raw[`P2 scaling ${point.axis} ${point.value}`] = t
+      const extra = summarize(extraMicros(t, 'throw', 'hand-built'))
+      figures.push({
+        part: 'info',
+        name: `Scaling, ${point.axis} ${point.value.toLocaleString('en')}: errors()'s extra time per error over the hand-built reply`,
+        unit: 'µs',
+        value: extra.median,
+        spread: extra,
+        scaling: { axis: point.axis, value: point.value },
+        note: `throw ${rate(median(t.throw))}, hand-built ${rate(median(t['hand-built']))}`,
+      })
+    }
+  }
+
   if (parts.has('P3') && options.p3) {
     log('P3 end to end through Prosody')
     const setup = await options.p3()
     try {
-      const t = await endToEnd(setup.server, {
+      const { throughput: t, cpuMicros } = await endToEnd(setup.server, {
         ...config.p3,
         domains: setup.domains,
         user: setup.user,
       })
       raw.P3 = t
+      raw['P3 component CPU µs per round trip'] = cpuMicros
+      const withErrors = summarize(cpuMicros.throw)
+      const without = summarize(cpuMicros['hand-built'])
+      // Per round: the part of the component's CPU per error round trip that errors() adds.
+      const share = summarize(
+        cpuMicros.throw.map((w, i) => (1 - (cpuMicros['hand-built'][i] ?? Number.NaN) / w) * 100),
+      )
       figures.push(
         ratioFigure(
           'P3',
@@ -313,6 +384,27 @@ export async function runSuite(
           'hand-built',
           { op: '>=', value: 0.95 },
         ),
+        {
+          part: 'info',
+          name: 'P3 component CPU per round trip, errors() + throw',
+          unit: 'µs',
+          value: withErrors.median,
+          spread: withErrors,
+        },
+        {
+          part: 'info',
+          name: 'P3 component CPU per round trip, hand-built reply without errors()',
+          unit: 'µs',
+          value: without.median,
+          spread: without,
+        },
+        {
+          part: 'info',
+          name: "P3 errors()' share of the component's CPU per error round trip",
+          unit: '%',
+          value: share.median,
+          spread: share,
+        },
       )
     } finally {
       await setup.release()

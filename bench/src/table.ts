@@ -61,13 +61,42 @@ export function table(figures: readonly Figure[]): string {
       f.note ?? '',
     ].map(escapePipes),
   )
-  const widths = header.map((h, i) => Math.max(3, h.length, ...body.map((r) => r[i]?.length ?? 0)))
+  return markdown(header, right, body)
+}
+
+/** Rows as a Markdown table with aligned columns; `right` says which are aligned right. */
+function markdown(header: string[], right: boolean[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)))
   const line = (cells: string[]) =>
     `| ${cells
       .map((c, i) => (right[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join(' | ')} |`
   const rule = widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)))
-  return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line)].join('\n')
+  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n')
+}
+
+/**
+ * The scaling figures as their own table: per axis, errors()'s extra time per error at each
+ * value and against the first value of the axis (1.00 is flat). Empty without such figures.
+ */
+export function scalingTable(figures: readonly Figure[]): string {
+  const points = figures.filter((f) => f.scaling)
+  if (points.length === 0) return ''
+  const first = new Map<string, number>()
+  const rows = points.map((f) => {
+    const { axis, value } = f.scaling ?? { axis: '', value: 0 }
+    if (!first.has(axis)) first.set(axis, f.value)
+    const base = first.get(axis) ?? Number.NaN
+    return [
+      axis,
+      value.toLocaleString('en'),
+      withUnit(f.unit, f.value),
+      spread(f.unit, f.spread),
+      (f.value / base).toFixed(2),
+    ]
+  })
+  const header = ['Axis', 'Value', 'Extra per error', 'Spread over rounds', '/ first']
+  return markdown(header, [false, true, true, false, true], rows)
 }
 
 export function verdict(figures: readonly Figure[]): string {

@@ -17,14 +17,14 @@ function answeredBy(request: Request, processes: ComponentProcess[]): string[] {
   const [reply] = request.replies
   if (reply?.type === 'result') return reply.servedBy === undefined ? [] : [reply.servedBy]
   return processes
-    .filter((p) => p.records.some((r) => r.action === 'reply' && r.stanza.id === request.id))
+    .filter((p) => p.records.some((r) => r.action === 'reply' && r.id === request.id))
     .map((p) => p.name)
 }
 
 /** The records, across processes, of error replies to iqs among `ids`. */
 function replyRecords(processes: ComponentProcess[], ids: Set<string>): RecordLine[] {
   return processes.flatMap((p) =>
-    p.records.filter((r) => r.action === 'reply' && ids.has(r.stanza.id ?? '')),
+    p.records.filter((r) => r.action === 'reply' && ids.has(r.id ?? '')),
   )
 }
 
@@ -101,10 +101,10 @@ describe.skipIf(!enabled)('two component processes for one domain on ejabberd', 
     const errorReplies = requests.filter((r) => r.replies[0]?.type === 'error')
     expect(errorReplies.length).toBe(180)
     const records = replyRecords(processes, new Set(requests.map((r) => r.id)))
-    expect(records.map((r) => r.stanza.id).sort()).toEqual(errorReplies.map((r) => r.id).sort())
+    expect(records.map((r) => r.id).sort()).toEqual(errorReplies.map((r) => r.id).sort())
     const conditionOf = new Map(errorReplies.map((r) => [r.id, r.replies[0]?.condition]))
     for (const record of records) {
-      expect(record.xmpp.condition).toBe(conditionOf.get(record.stanza.id ?? ''))
+      expect(record.condition).toBe(conditionOf.get(record.id ?? ''))
     }
   })
 

@@ -1,9 +1,10 @@
 import { rm } from 'node:fs/promises'
 import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
 import { describe, expect, it } from 'vitest'
+import { SCALING_POINTS } from '../src/scaling.js'
 import { isFinitePositive } from '../src/stats.js'
 import { type Figure, runSuite, SMOKE } from '../src/suite.js'
-import { table } from '../src/table.js'
+import { scalingTable, table } from '../src/table.js'
 
 // Runs every code path of `pnpm bench --quick` with tiny counts. It asserts that they run and
 // produce numbers, never how fast: timings belong to the benchmark, not to CI.
@@ -49,9 +50,22 @@ describe('bench smoke', () => {
       expect(names).toContain(`P1 happy path, depth ${depth}: with / without errors()`)
       expect(names).toContain(`P2 error path, depth ${depth}: throw / hand-built`)
     }
-    expect(names.filter((n) => n.startsWith('P3 '))).toHaveLength(1)
+    for (const depth of SMOKE.depths) {
+      for (const mode of ['sync', 'async']) {
+        expect(
+          names.filter((n) => n.startsWith(`P2-user, pino ${mode}, depth ${depth}:`)),
+        ).toHaveLength(1)
+        expect(
+          names.filter((n) => n.startsWith(`P2-limit, pino ${mode}, depth ${depth}:`)),
+        ).toHaveLength(1)
+      }
+    }
+    expect(names.filter((n) => n.startsWith('P3 '))).toHaveLength(4)
     expect(names.filter((n) => n.startsWith('P4 '))).toHaveLength(3)
-    expect(figures.filter((f) => f.target)).toHaveLength(SMOKE.depths.length * 2 + 1 + 3)
+    // P1 at each depth; P2-user and P2-limit at each depth, with pino sync and async; P3; P4.
+    expect(figures.filter((f) => f.target)).toHaveLength(SMOKE.depths.length * 5 + 1 + 3)
+    expect(figures.filter((f) => f.scaling)).toHaveLength(SCALING_POINTS.length)
+    expect(scalingTable(figures).split('\n')).toHaveLength(SCALING_POINTS.length + 2)
 
     const positive = (f: Figure) => f.unit === 'ratio' || f.unit === 'ns' || f.unit === 'B'
     for (const f of figures) {

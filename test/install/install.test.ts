@@ -285,7 +285,7 @@ const errorRecords = (stdout: string): unknown[] =>
   stdout
     .split('\n')
     .slice(0, -1)
-    .filter((line) => line.includes('"xmpp":'))
+    .filter((line) => line.includes('"condition":'))
     .map((line) => JSON.parse(line))
 
 /** A thrown StreamError: no reply, the server receives the stream error and closes the session. */
@@ -384,8 +384,8 @@ describe('the packed packages', { timeout: SLOW }, () => {
         repository: { type: 'git', url: `git+${REPOSITORY}.git`, directory },
         homepage: `${REPOSITORY}/tree/main/${directory}#readme`,
         bugs: { url: `${REPOSITORY}/issues` },
-        // require() of an ES module works without a flag from Node.js 20.19 on.
-        engines: { node: '>=20.19' },
+        // require() of an ES module works without a flag from Node.js 20.19 and 22.12 on.
+        engines: { node: '^20.19.0 || ^22.12.0 || >=24.0.0' },
       })
       expect(await readFile(join(installed, 'LICENSE'), 'utf8')).toBe(
         await readFile(join(ROOT, 'LICENSE'), 'utf8'),
@@ -497,10 +497,11 @@ describe('the README quick start', { timeout: SLOW }, () => {
       {
         level: 40,
         msg: `item-not-found (cancel) replied to iq get from ${userOf(server, 'u2').jid}/peer`,
-        xmpp: { kind: 'stanza', condition: 'item-not-found', type: 'cancel', blame: 'sender' },
+        condition: 'item-not-found',
+        type: 'cancel',
         action: 'reply',
       },
-      { level: 40, xmpp: { condition: 'bad-request' }, action: 'reply' },
+      { level: 40, condition: 'bad-request', action: 'reply' },
     ])
   })
 })
@@ -538,10 +539,10 @@ describe("the README's c2s bot", { timeout: SLOW }, () => {
     ).toBe('message error cancel internal-server-error')
     const records = errorRecords(await app.until((stdout) => errorRecords(stdout).length >= 2))
     expect(records).toMatchObject([
-      { level: 40, xmpp: { condition: 'item-not-found' }, action: 'reply' },
+      { level: 40, condition: 'item-not-found', action: 'reply' },
       {
         level: 50,
-        xmpp: { condition: 'internal-server-error' },
+        condition: 'internal-server-error',
         err: { message: 'the disk is full' },
         action: 'reply',
       },

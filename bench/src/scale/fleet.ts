@@ -16,8 +16,10 @@ const SCRIPT = here.endsWith('.ts')
 export interface RecordLine {
   event: 'record'
   level: string
-  xmpp: { condition: string; blame: string }
-  stanza: { name: string; type?: string; id?: string; from?: string }
+  condition: string
+  type?: string
+  id?: string
+  from?: string
   action: string
 }
 

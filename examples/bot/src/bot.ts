@@ -135,7 +135,7 @@ export function createBot(config: Config, log: BotLogger, options: BotOptions = 
   )
   xmpp.middleware.use(rateLimit(buckets, config.admins))
   installRoutes(xmpp, { store, admins: config.admins, log, software })
-  xmpp.middleware.use(commands({ store, admins: config.admins, log }))
+  xmpp.middleware.use(commands({ store, admins: config.admins, log, iqCaller: xmpp.iqCaller }))
   xmpp.middleware.use(unhandledIq())
 
   let starting = true

@@ -1,3 +1,4 @@
+import type { Component } from '@xmpp/component'
 import xml from '@xmpp/xml'
 import {
   type Context,
@@ -19,6 +20,7 @@ export type Command =
   | { name: 'move'; key: string; to: string }
   | { name: 'share'; key: string; with: string }
   | { name: 'shutdown' }
+  | { name: 'check' }
 
 export const help = `Commands:
   get KEY             show a note
@@ -28,6 +30,7 @@ export const help = `Commands:
   move KEY NEWKEY     rename a note (the old key then redirects)
   share KEY with JID  let someone else change a note
   keys [AFTER]        list the notes, ${MAX_PAGE} at a time (those after AFTER)
+  check               ask your client what it answers (disco#info, ping, version)
   help                this text
   shutdown            stop the bot (admins only)`
 
@@ -39,6 +42,7 @@ const USAGE: Record<string, string> = {
   move: 'move KEY NEWKEY',
   share: 'share KEY with JID',
   keys: 'keys [AFTER]',
+  check: 'check',
 }
 
 function usage(name: string): never {
@@ -65,6 +69,9 @@ export function parseCommand(body: string): Command {
       return key === undefined ? { name: 'keys' } : { name: 'keys', after: key }
     case 'shutdown':
       return { name: 'shutdown' }
+    case 'check':
+      if (key !== undefined) usage(name)
+      return { name: 'check' }
     case 'get':
     case 'del':
       if (key === undefined || rest !== undefined) usage(name)
@@ -97,6 +104,42 @@ export interface CommandOptions {
   store: NotesStore
   admins: ReadonlySet<string>
   log: BotLogger
+  /** What `check` asks the sender's client with. */
+  iqCaller: Pick<Component['iqCaller'], 'request'>
+}
+
+/** What `check` asks a client, each a request its own client library may or may not answer. */
+const CHECKS = [
+  ['disco#info', 'http://jabber.org/protocol/disco#info', 'query'],
+  ['ping', 'urn:xmpp:ping', 'ping'],
+  ['version', 'jabber:iq:version', 'query'],
+] as const
+
+const CHECK_TIMEOUT_MS = 5_000
+
+/**
+ * Asks the client at `to` each of CHECKS in turn, and says how it answered: `ok`, the condition
+ * of its error reply, or why there was none (a timeout).
+ */
+export async function checkClient(
+  iqCaller: Pick<Component['iqCaller'], 'request'>,
+  from: string,
+  to: string,
+): Promise<string> {
+  const lines: string[] = []
+  for (const [label, xmlns, name] of CHECKS) {
+    try {
+      await iqCaller.request(
+        xml('iq', { type: 'get', from, to }, xml(name, { xmlns })),
+        CHECK_TIMEOUT_MS,
+      )
+      lines.push(`${label}: ok`)
+    } catch (reason) {
+      const error = StanzaError.fromRequest(reason)
+      lines.push(`${label}: ${error ? error.condition : (reason as Error).name}`)
+    }
+  }
+  return lines.join('\n')
 }
 
 /**
@@ -117,7 +160,11 @@ function keyList(store: NotesStore, after: string | undefined): string {
 }
 
 /** Runs a command for `who` and returns the text to answer, or throws the error to answer. */
-export function runCommand(command: Command, who: Sender, store: NotesStore): string {
+export function runCommand(
+  command: Exclude<Command, { name: 'check' }>,
+  who: Sender,
+  store: NotesStore,
+): string {
   switch (command.name) {
     case 'help':
       return help
@@ -167,12 +214,15 @@ export function commands(options: CommandOptions): Middleware {
     if (body === undefined) return undefined
     const who = senderOf(ctx, options.admins)
     const command = parseCommand(body.text())
-    const answer = runCommand(command, who, options.store)
+    const { from, to, id } = ctx.stanza.attrs
+    const answer =
+      command.name === 'check'
+        ? await checkClient(options.iqCaller, String(to), String(from))
+        : runCommand(command, who, options.store)
     options.log.info(
       { stanza: stanzaSummary(ctx.stanza), sender: who.jid, command: command.name },
       `${command.name} for ${who.jid}`,
     )
-    const { from, to, id } = ctx.stanza.attrs
     // The request's id comes back, as on an error reply, so that a client can match the answer.
     return xml(
       'message',

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net'
+import { isIPv4, isIPv6 } from './ip.js'
 
-// A DNS name (RFC 1123 labels, any script for IDNs); addresses are left to node:net's isIP,
-// which knows IPv4 and IPv6 exactly, where a pattern of digits, dots and colons does not.
+// A DNS name (RFC 1123 labels, any script for IDNs); addresses are left to ip.ts, which knows
+// IPv4 and IPv6 exactly, where a pattern of digits, dots and colons does not.
 const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?'
 const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`, 'u')
 // Digits and dots only: meant as an IPv4 address, so it must be one ('999.999.999.999' is not).
@@ -36,7 +36,7 @@ export function isSeeOtherHost(value: unknown): value is string {
   if (parts === undefined) return false
   const { host, ipv6, rest } = parts
   if (rest !== '' && !(rest.startsWith(':') && isPort(rest.slice(1)))) return false
-  if (ipv6) return isIP(host) === 6
-  if (DOTTED_DIGITS.test(host)) return isIP(host) === 4
+  if (ipv6) return isIPv6(host)
+  if (DOTTED_DIGITS.test(host)) return isIPv4(host)
   return DOMAIN.test(host)
 }

@@ -18,6 +18,7 @@ export {
 export { isStanzaError, isStreamError, isXmppError } from './guards.js'
 export { isSeeOtherHost } from './host.js'
 export {
+  type ReadLanguageOptions,
   StanzaError,
   type StanzaErrorBaseOptions,
   type StanzaErrorOptions,
@@ -31,6 +32,7 @@ export {
 export {
   errorText,
   isLanguageTag,
+  lookupLanguage,
   MAX_ADDRESS_LENGTH,
   MAX_LANGUAGES,
   MAX_TEXT_LENGTH,

@@ -20,13 +20,18 @@ import {
   type XmlElement,
 } from './element.js'
 import { isSeeOtherHost } from './host.js'
-import { isLanguageTag, MAX_ADDRESS_LENGTH, type Texts } from './text.js'
+import { isLanguageTag, lookupLanguage, MAX_ADDRESS_LENGTH, type Texts } from './text.js'
 
 /**
- * What only a parser sets on an error, beside its options: no option of the public
- * constructors reaches these fields (see `construct`).
+ * What only a parser sets on an error, beside its options: set after construction (`parsed`),
+ * as xmpp.js sets `element` on its own errors, so no public constructor takes them.
  */
 export interface Parsed {
+  /**
+   * The type the peer sent, one of RFC 6120's five even where the RFC does not list it for the
+   * condition: RFC 3920 peers send internal-server-error of type wait, and parsing keeps it.
+   */
+  type?: ErrorType | undefined
   /** Every `<text/>` that named its language, beside the first text in `text` and `lang`. */
   texts?: Texts | undefined
   /** The name of a peer's unknown condition. */
@@ -35,36 +40,18 @@ export interface Parsed {
   element?: XmlElement | undefined
 }
 
-// The parsed fields a parser made: a constructor takes its third argument only if it is one.
-const issued = new WeakSet<Parsed>()
-
-/**
- * Builds a parsed error of either class: the one way to set the fields of `Parsed`, which the
- * classes' public constructor signatures do not take.
- */
-export function construct<E, C>(
-  ErrorClass: new (...args: never[]) => E,
-  condition: C,
-  options: ReadOptions,
-  parsed: Parsed,
-): E {
-  issued.add(parsed)
-  const Parser = ErrorClass as unknown as new (
-    condition: C,
-    options: ReadOptions,
-    parsed: Parsed,
-  ) => E
-  return new Parser(condition, options, parsed)
-}
-
-/** A constructor's third argument, when `construct` made it; otherwise nothing. */
-export function issuedParsed(fromParser: Parsed | undefined): Parsed | undefined {
-  return fromParser !== undefined && issued.has(fromParser) ? fromParser : undefined
+/** `error`, made by its public constructor, with the fields only a parser sets. */
+export function parsed<E extends object>(error: E, fields: Parsed): E {
+  const target = error as { -readonly [K in keyof Parsed]: Parsed[K] }
+  if (fields.type !== undefined) target.type = fields.type
+  if (fields.texts !== undefined) target.texts = fields.texts
+  target.originalCondition = fields.originalCondition
+  target.element = fields.element
+  return error
 }
 
 /** The constructor options a parser reads, of both kinds. */
 export interface ReadOptions {
-  type?: ErrorType
   text?: string
   expose?: boolean
   lang?: string
@@ -97,7 +84,10 @@ function findError(value: unknown): XmlElement | undefined {
  * five is left out; anything unreadable is left out. Throws only on objects no XML parser
  * makes (getters that throw, say).
  */
-export function readStanzaError(element: unknown): Read<StanzaCondition> {
+export function readStanzaError(
+  element: unknown,
+  languages: Iterable<unknown> = [],
+): Read<StanzaCondition> {
   const error = findError(element)
   if (error === undefined) return { condition: 'undefined-condition', options: {}, parsed: {} }
   const {
@@ -116,7 +106,6 @@ export function readStanzaError(element: unknown): Read<StanzaCondition> {
   const uri = known && conditionElement ? textOf(conditionElement).trim() : ''
   const text = textElement ? textOf(textElement) : legacy && textOf(error).trim()
   const options: ReadOptions = {
-    ...(isErrorType(type) ? { type } : {}),
     ...(text ? { text, expose: true } : {}),
     ...(textElement && isLanguageTag(lang) ? { lang } : {}),
     ...(lookup('stanza', condition).characterData === 'xmpp-uri' && fitsAddress(uri)
@@ -126,7 +115,11 @@ export function readStanzaError(element: unknown): Read<StanzaCondition> {
   }
   const by = attribute(error, 'by')
   if (fitsAddress(by)) options.by = by
+  // A reader's languages choose among the texts sent by language (RFC 6120 §8.3.2).
+  const chosen = lookupLanguage(Object.keys(texts), languages)
+  if (chosen !== undefined) Object.assign(options, { text: texts[chosen], lang: chosen })
   const parsed: Parsed = { texts, element: error }
+  if (isErrorType(type)) parsed.type = type
   if (!known && name) parsed.originalCondition = name
   return { condition, options, parsed }
 }

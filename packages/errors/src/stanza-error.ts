@@ -12,7 +12,7 @@ import {
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
 import { checkOptions } from './options.js'
-import { construct, issuedParsed, type Parsed, readStanzaError } from './parse.js'
+import { parsed, readStanzaError } from './parse.js'
 import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
@@ -67,6 +67,16 @@ export interface ToElementOptions {
 }
 
 /** `uri` exists only for `gone` and `redirect`, the conditions that carry an address. */
+/** How a parser picks the error's `text` among the texts a peer sent by language. */
+export interface ReadLanguageOptions {
+  /**
+   * The reader's languages, most wanted first, such as `navigator.languages`: `text` and `lang`
+   * are the first of them the error has a text in (each tag, then its primary subtag), else the
+   * first text sent.
+   */
+  languages?: Iterable<string> | undefined
+}
+
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
@@ -83,9 +93,6 @@ const OPTIONS = {
   stack: true,
   uri: true,
 } as const satisfies Record<keyof StanzaErrorOptions<'gone'>, true>
-
-// Most errors are made with none: one shared empty object rather than one each.
-const NO_OPTIONS = Object.freeze({})
 
 /** `by` and `uri` hold an address: a string no longer than any address can be. */
 function assertAddress(option: 'by' | 'uri', value: unknown): void {
@@ -136,34 +143,24 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
   /** When parsed: the element it was read from, as on xmpp.js's own errors. */
   declare readonly element: XmlElement | undefined
 
-  constructor(condition: C, options?: StanzaErrorOptions<C>)
-  constructor(
-    condition: C,
-    options: StanzaErrorOptions<C> = NO_OPTIONS as StanzaErrorOptions<C>,
-    fromParser?: Parsed,
-  ) {
+  constructor(condition: C, options: StanzaErrorOptions<C> = {} as StanzaErrorOptions<C>) {
     const entry = typeof condition === 'string' ? lookup('stanza', condition) : undefined
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
-    if (options !== NO_OPTIONS) checkOptions('StanzaError', condition, options, OPTIONS)
+    checkOptions('StanzaError', condition, options, OPTIONS)
     // Each option read once, here: a constructor that sees options of many shapes reads every
     // property through a megamorphic lookup, which costs more than the rest of it.
     const { type: given, specifiedBy, application, uri, by, stack, expose } = options
     const texts = errorTexts(options.text, options.lang, 'StanzaError')
     const cause = 'cause' in options ? { cause: options.cause } : undefined
-    const parsed = issuedParsed(fromParser)
     const type = given ?? entry.type
     if (
       // The default type is one the registry allows (its tests hold it to that).
       given !== undefined &&
       !isAllowedType(condition, type) &&
-      // A peer may send a type outside the RFC's list for its condition (RFC 3920 peers send
-      // internal-server-error of type wait), and parsing must keep it, as may a XEP its pair.
-      !(
-        (parsed !== undefined || (typeof specifiedBy === 'string' && application !== undefined)) &&
-        isErrorType(type)
-      )
+      // A XEP may pair its application condition with a type outside the RFC's list.
+      !(typeof specifiedBy === 'string' && application !== undefined && isErrorType(type))
     ) {
       throw new TypeError(
         `StanzaError: type ${JSON.stringify(type)} is not allowed for ${describe(entry)}; ` +
@@ -192,13 +189,13 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     this.blame = entry.blame
     this.text = text
     this.lang = texts.lang
-    this.texts = parsed?.texts ?? texts.texts
+    this.texts = texts.texts
     this.by = written(by)
     this.uri = written(uri)
     this.application = application
     this.expose = expose ?? entry.blame === 'sender'
-    this.originalCondition = parsed?.originalCondition
-    this.element = parsed?.element
+    this.originalCondition = undefined
+    this.element = undefined
     this.name = 'StanzaError'
   }
 
@@ -231,14 +228,42 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
    * becomes `undefined-condition` (keeping the name in `originalCondition`), a type outside the
    * RFC's five becomes the condition's default, and anything unreadable is left out.
    */
-  static fromElement(element: unknown): StanzaError {
+  static fromElement(element: unknown, read: ReadLanguageOptions = {}): StanzaError {
     try {
-      const { condition, options, parsed } = readStanzaError(element)
-      return construct(StanzaError, condition, options, parsed)
+      const found = readStanzaError(element, read.languages)
+      return parsed(new StanzaError(found.condition, found.options), found.parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
-      return construct(StanzaError, 'undefined-condition', {}, {})
+      return new StanzaError('undefined-condition')
     }
+  }
+
+  /**
+   * The error reply to a request of ours, read from the rejection of xmpp.js's
+   * `iqCaller.request()` as fromElement reads it: one call gives the typed condition, the text in
+   * the first of `languages` it was sent in, and the application condition (which
+   * `@xmpp-errors/xep`'s `read()` types). Undefined when the request failed in another way: a
+   * timeout, a lost connection.
+   */
+  static fromRequest(reason: unknown, read: ReadLanguageOptions = {}): StanzaError | undefined {
+    const element = requestErrorElement(reason)
+    return element === undefined ? undefined : StanzaError.fromElement(element, read)
+  }
+}
+
+/**
+ * What a rejected request carries of the error reply: xmpp.js's iqCaller rejects with an error
+ * whose `element` is the `<error/>` it read; one that could not read it may carry the reply
+ * itself as `stanza`.
+ */
+function requestErrorElement(reason: unknown): unknown {
+  try {
+    if (typeof reason !== 'object' || reason === null) return undefined
+    const { element, stanza } = reason as { element?: unknown; stanza?: unknown }
+    if (isElement(element)) return element
+    return isElement(stanza) ? stanza : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -9,7 +9,7 @@ import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
 import { isSeeOtherHost } from './host.js'
 import { checkOptions } from './options.js'
-import { construct, issuedParsed, type Parsed, readStreamError } from './parse.js'
+import { parsed, readStreamError } from './parse.js'
 import { errorTexts, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
 
@@ -67,12 +67,7 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   /** When parsed: the element it was read from. */
   declare readonly element: XmlElement | undefined
 
-  constructor(condition: C, options?: StreamErrorOptions<C>)
-  constructor(
-    condition: C,
-    options: StreamErrorOptions<C> = {} as StreamErrorOptions<C>,
-    fromParser?: Parsed,
-  ) {
+  constructor(condition: C, options: StreamErrorOptions<C> = {} as StreamErrorOptions<C>) {
     const entry: StreamEntry | undefined = isStreamCondition(condition)
       ? lookup('stream', condition)
       : undefined
@@ -99,7 +94,6 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
       text ? `${condition} - ${text}` : condition,
       'cause' in options ? { cause: options.cause } : undefined,
     )
-    const parsed = issuedParsed(fromParser)
     // Declared fields, assigned here: class fields would define each one first, then set it.
     this.kind = 'stream'
     this.condition = condition
@@ -107,11 +101,11 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     this.title = entry.title
     this.text = text
     this.lang = texts.lang
-    this.texts = parsed?.texts ?? texts.texts
+    this.texts = texts.texts
     this.host = options.host
     this.application = application
-    this.originalCondition = parsed?.originalCondition
-    this.element = parsed?.element
+    this.originalCondition = undefined
+    this.element = undefined
     this.name = 'StreamError'
   }
 
@@ -137,8 +131,8 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
   /** Reads a `<stream:error/>`. Never throws; like `StanzaError.fromElement`. */
   static fromElement(element: unknown): StreamError {
     try {
-      const { condition, options, parsed } = readStreamError(element)
-      return construct(StreamError, condition, options, parsed)
+      const read = readStreamError(element)
+      return parsed(new StreamError(read.condition, read.options), read.parsed)
     } catch {
       // Only objects no XML parser makes get here (getters that throw, say).
       return new StreamError('undefined-condition')

@@ -136,3 +136,29 @@ export function textIn(
   if (lang !== undefined && Object.hasOwn(error.texts, lang)) return [error.texts[lang], lang]
   return [error.text, error.lang]
 }
+
+/**
+ * The first of `wanted` that `available` has, trying each tag and then its primary subtag (`de`
+ * for `de-CH`) before the next, as RFC 4647 §3.4 lookup does for a priority list such as
+ * `navigator.languages`. Tags compare without case (RFC 5646 §2.1.1); the result is spelt as in
+ * `available`. Undefined when none matches.
+ */
+export function lookupLanguage(
+  available: readonly string[],
+  wanted: Iterable<unknown>,
+): string | undefined {
+  if (available.length === 0) return undefined
+  const find = (tag: string) => {
+    const lower = tag.toLowerCase()
+    return available.find((a) => a.toLowerCase() === lower)
+  }
+  let tried = 0
+  for (const tag of wanted) {
+    // A peer or a page may hand over anything: only so many strings are looked at.
+    if (++tried > MAX_LANGUAGES) break
+    if (typeof tag !== 'string' || tag === '') continue
+    const found = find(tag) ?? find(tag.split('-')[0] as string)
+    if (found !== undefined) return found
+  }
+  return undefined
+}

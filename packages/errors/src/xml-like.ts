@@ -43,19 +43,6 @@ export function xmlLike(like: unknown): BuildElement {
   const Element = elementClassOf(like)
   // ltx appends a child element of whatever copy of ltx as it is, so our xml() takes any XmlElement.
   if (Element === undefined) return xml as BuildElement
-  // A process has one class of stanzas, or a few: their builders are made once each.
-  let build = builders.get(Element)
-  if (build === undefined) {
-    build = builderOf(Element)
-    builders.set(Element, build)
-  }
-  return build
-}
-
-// Each a pure function of its class, so sharing them shares no state.
-const builders = new WeakMap<ElementClass, BuildElement>()
-
-function builderOf(Element: ElementClass): BuildElement {
   return (name, attrs, ...children) => {
     // Attributes are set one by one, skipping absent ones: ltx would copy `attrs` whole.
     const element = new Element(name)

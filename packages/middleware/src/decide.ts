@@ -1,6 +1,6 @@
 import jid from '@xmpp/jid'
 import { StanzaError, type StreamError, type XmlElement } from '@xmpp-errors/errors'
-import type { Normalized, XmppError } from './normalize.js'
+import type { Normalized } from './normalize.js'
 import type { ErrorRateLimit } from './rate-limit.js'
 
 export type Decision =
@@ -171,16 +171,4 @@ export function outcome(stanza: XmlElement, normalized: Normalized, policy: Poli
     cause: error,
   })
   return { action: 'reply', error: warning, normalized: { error: warning, unknown: false } }
-}
-
-/** `outcome`'s action alone, without a rate limit: what RFC 6120 and `replyTo` allow. */
-export function decide(
-  stanza: XmlElement,
-  error: XmppError,
-  replyTo: Readonly<ReplyTo> = defaultReplyTo,
-): Decision {
-  const result = outcome(stanza, { error, unknown: false }, { replyTo })
-  return result.action === 'drop'
-    ? { action: 'drop', reason: result.reason }
-    : { action: result.action }
 }

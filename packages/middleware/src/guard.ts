@@ -53,7 +53,7 @@ const WELL_FORMED_MAX = 1024
  * the addresses that parsed, so that each is parsed once rather than on every stanza (parsing
  * is a third of a stanza's cost in xmpp.js). Bounded, and simply forgotten when full.
  */
-function addressChecker(): (element: unknown) => 'from' | 'to' | undefined {
+export function addressChecker(): (element: unknown) => 'from' | 'to' | undefined {
   const wellFormed = new Set<string>()
   function isMalformed(address: unknown): boolean {
     if (typeof address !== 'string' || address === '' || wellFormed.has(address)) return false
@@ -73,14 +73,6 @@ function addressChecker(): (element: unknown) => 'from' | 'to' | undefined {
     if (isMalformed(attrs.to)) return 'to'
     return undefined
   }
-}
-
-/**
- * Which address of an incoming element xmpp.js cannot parse. It parses both before any
- * middleware runs, and a throw there escapes the socket's data handler and kills the process.
- */
-export function addressFault(element: unknown): 'from' | 'to' | undefined {
-  return addressChecker()(element)
 }
 
 /**

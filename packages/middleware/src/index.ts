@@ -13,6 +13,8 @@ export {
   isStanzaError,
   isStreamError,
   isXmppError,
+  lookupLanguage,
+  type ReadLanguageOptions,
   StanzaError,
   type StanzaErrorOptions,
   StreamError,
@@ -31,7 +33,7 @@ export type { CorrelationId } from './correlation.js'
 export type { DropReason, ReplyTo } from './decide.js'
 export { type GuardableEntity, type GuardOptions, guard } from './guard.js'
 export { streamErrorLevels } from './levels.js'
-export { MAX_PENDING_STDERR, stderrLogger } from './logger.js'
+export { consoleLogger, MAX_PENDING_STDERR, stderrLogger } from './logger.js'
 export { type ErrorsMiddleware, type ErrorsOptions, errors } from './middleware.js'
 export type { MapError, XmppError } from './normalize.js'
 export {

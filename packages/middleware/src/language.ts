@@ -1,3 +1,5 @@
+import { lookupLanguage } from '@xmpp-errors/errors'
+
 /**
  * The language of the text in an error reply: the requester's `xml:lang` (RFC 6120 §8.3.2 lets
  * a reply carry text in it), then that tag's primary subtag (`de` for `de-CH`), then the
@@ -9,20 +11,7 @@ export function textLanguage(
   requested: unknown,
   fallback: string,
 ): string | undefined {
-  // Most errors have no text by language: nothing to choose from.
-  if (available.length === 0) return undefined
-  const find = (tag: string) => {
-    const wanted = tag.toLowerCase()
-    return available.find((a) => a.toLowerCase() === wanted)
-  }
-  const primary = (tag: string) => tag.split('-')[0] ?? tag
-  const tags =
-    typeof requested === 'string' && requested !== '' ? [requested, primary(requested)] : []
-  for (const tag of [...tags, fallback, primary(fallback)]) {
-    const found = find(tag)
-    if (found !== undefined) return found
-  }
-  return undefined
+  return lookupLanguage(available, [requested, fallback])
 }
 
 /**

@@ -69,3 +69,21 @@ export function stderrLogger(write: (line: string) => void = boundedStderr()): L
   }
   return { debug() {}, warn: log('warn'), error: log('error') }
 }
+
+/**
+ * The console's warn and error, for a runtime without stderr (a browser): the message first and
+ * the record as an object, which the browser's console shows unfolded on a click.
+ */
+export function consoleLogger(out: Pick<Console, 'warn' | 'error'> = console): Logger {
+  return {
+    debug() {},
+    warn: (object, msg) => out.warn(msg, object),
+    error: (object, msg) => out.error(msg, object),
+  }
+}
+
+/** The logger of errors() and guard() when none is given: stderr on Node.js, else the console. */
+export function defaultLogger(): Logger {
+  const stderr = (globalThis as { process?: { stderr?: { write?: unknown } } }).process?.stderr
+  return typeof stderr?.write === 'function' ? stderrLogger() : consoleLogger()
+}

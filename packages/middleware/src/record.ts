@@ -12,25 +12,26 @@ export type Level = 'debug' | 'warn' | 'error'
 
 /**
  * The one record each handled (or observed) error produces: logged, and given to `onError`.
- * `level` and `msg` are not enumerable: pino writes its own `level` and `msg` keys, and would
- * otherwise write both twice.
+ *
+ * Its own enumerable fields are the log line, one flat object: what no other field of the line
+ * tells (bench/README.md weighs each by what pino pays to write it). `level` and `msg` are not
+ * enumerable, as pino writes its own `level` and `msg` keys; nor are `xmpp` and `stanza`, which
+ * follow from the line (the condition's metadata from its registry row, the stanza's name and
+ * type are in `msg`) and are there for `onError` and OpenTelemetry.
  */
 export interface ErrorRecord {
   level: Level
   msg: string
-  xmpp: {
-    kind: 'stanza' | 'stream'
-    code: string
-    condition: string
-    type: ErrorType | undefined
-    title: string
-    /** Who caused a stanza error; stream errors have no blame. */
-    blame: Blame | undefined
-  }
-  stanza: StanzaSummary
+  condition: string
+  /** The error's type; stream errors have none (RFC 6120 §4.9.3). */
+  type: ErrorType | undefined
   /** The error's text, and whether it reached the peer. */
   text: string | undefined
   exposed: boolean
+  /** The stanza's `id`, `from` and `to`, capped. */
+  id: string | undefined
+  from: string | undefined
+  to: string | undefined
   /** Unique per record, to find one error across log lines and systems. */
   correlationId: string
   /** reply, close (stream error), drop (RFC forbids a reply), or observe (an incoming error). */
@@ -52,6 +53,18 @@ export interface ErrorRecord {
     /** Where see-other-host sends the component. */
     host?: string | undefined
   }
+  /** The condition's metadata, from the registry: not written to the log. */
+  readonly xmpp: {
+    kind: 'stanza' | 'stream'
+    code: string
+    condition: string
+    type: ErrorType | undefined
+    title: string
+    /** Who caused a stanza error; stream errors have no blame. */
+    blame: Blame | undefined
+  }
+  /** The stanza the record is about: not written to the log beyond `id`, `from` and `to`. */
+  readonly stanza: StanzaSummary
 }
 
 export interface StanzaSummary {
@@ -63,14 +76,13 @@ export interface StanzaSummary {
 }
 
 export function summarize(stanza: XmlElement): StanzaSummary {
-  // Read by name, each once: a lookup by a variable name is a slower, generic one.
-  const { type, id, from, to } = stanza.attrs
+  const { attrs } = stanza
   return {
     name: capped(stanza.name),
-    type: recorded(type),
-    id: recorded(id),
-    from: recorded(from),
-    to: recorded(to),
+    type: recorded(attrs.type),
+    id: recorded(attrs.id),
+    from: recorded(attrs.from),
+    to: recorded(attrs.to),
   }
 }
 
@@ -119,23 +131,30 @@ function metadataOf(error: XmppError): ErrorRecord['xmpp'] {
   }
 }
 
-/** What every record has besides `level` and `msg`. */
-type Fields = Pick<ErrorRecord, 'xmpp' | 'stanza' | 'text' | 'exposed' | 'correlationId' | 'action'>
+/** What every record has besides `level`, `msg` and what follows from the error and the stanza. */
+type Fields = Pick<ErrorRecord, 'text' | 'exposed' | 'correlationId' | 'action'>
 
 /**
- * A record whose `level` and `msg` are accessors on the prototype, so that they are not own
- * enumerable fields: pino and JSON see the rest, and the logger gets the record itself. A plain
- * object would need a copy without them for every record; measured in instructions per record
- * built and handed to a logger, that plain object and its copy took 2,430, this class 210–466.
+ * A record whose own enumerable fields are the log line, and whose `level`, `msg`, `xmpp` and
+ * `stanza` are accessors on the prototype: pino and JSON see the line, the logger gets the record
+ * itself, and `onError` reads all of it. A plain object would need a copy without them for every
+ * record; measured in instructions per record built and handed to a logger, that plain object
+ * and its copy took 2,430, this class 210–466.
  */
 class LoggedRecord implements ErrorRecord {
   #level: Level
   #msg: string
+  readonly #error: XmppError
+  readonly #stanza: StanzaSummary
+  #xmpp: ErrorRecord['xmpp'] | undefined
   // Declared, not class fields: assigned once in the constructor, not defined and then set.
-  declare xmpp: ErrorRecord['xmpp']
-  declare stanza: StanzaSummary
+  declare condition: string
+  declare type: ErrorType | undefined
   declare text: string | undefined
   declare exposed: boolean
+  declare id: string | undefined
+  declare from: string | undefined
+  declare to: string | undefined
   declare correlationId: string
   declare action: ErrorRecord['action']
   declare reason?: DropReason
@@ -144,13 +163,19 @@ class LoggedRecord implements ErrorRecord {
   declare upstream?: Upstream
   declare next?: NonNullable<ErrorRecord['next']>
 
-  constructor(level: Level, msg: string, fields: Fields) {
+  constructor(level: Level, msg: string, error: XmppError, stanza: StanzaSummary, fields: Fields) {
     this.#level = level
     this.#msg = msg
-    this.xmpp = fields.xmpp
-    this.stanza = fields.stanza
+    this.#error = error
+    this.#stanza = stanza
+    this.#xmpp = undefined
+    this.condition = error.condition
+    this.type = error.kind === 'stanza' ? error.type : undefined
     this.text = fields.text
     this.exposed = fields.exposed
+    this.id = stanza.id
+    this.from = stanza.from
+    this.to = stanza.to
     this.correlationId = fields.correlationId
     this.action = fields.action
   }
@@ -165,6 +190,14 @@ class LoggedRecord implements ErrorRecord {
   }
   set msg(msg: string) {
     this.#msg = msg
+  }
+  get xmpp(): ErrorRecord['xmpp'] {
+    // Made when first read: the log line does not need it.
+    this.#xmpp ??= metadataOf(this.#error)
+    return this.#xmpp
+  }
+  get stanza(): StanzaSummary {
+    return this.#stanza
   }
 }
 
@@ -207,9 +240,7 @@ export function recordHandled(
   const msg = `${origin(normalized)}${describe(error)} ${what} ${summary.name}${
     summary.type ? ` ${summary.type}` : ''
   }${summary.from ? ` from ${summary.from}` : ''}`
-  const record = new LoggedRecord(flood ? 'debug' : level, msg, {
-    xmpp: metadataOf(error),
-    stanza: summary,
+  const record = new LoggedRecord(flood ? 'debug' : level, msg, error, summary, {
     text: recordedText(error),
     exposed: exposed && error.text !== undefined,
     correlationId: id,
@@ -237,9 +268,9 @@ export function recordIncoming(
   const record = new LoggedRecord(
     outcome?.level ?? 'debug',
     outcome?.msg ?? `received ${error.kind} error ${describe(error)}${from}`,
+    error,
+    summary,
     {
-      xmpp: metadataOf(error),
-      stanza: summary,
       text: recordedText(error),
       exposed: false,
       correlationId: id,
@@ -264,9 +295,15 @@ export function recordEvent(
 ): ErrorRecord {
   const normalized = normalize(thrown)
   const { error } = normalized
-  const record = new LoggedRecord(level, msg, {
-    xmpp: metadataOf(error),
-    stanza: { name: '', type: undefined, id: undefined, from: undefined, to: undefined, ...about },
+  const stanza = {
+    name: '',
+    type: undefined,
+    id: undefined,
+    from: undefined,
+    to: undefined,
+    ...about,
+  }
+  const record = new LoggedRecord(level, msg, error, stanza, {
     text: recordedText(error),
     exposed: false,
     correlationId: id,

@@ -1,5 +1,5 @@
 import { type CorrelationId, correlationIdFrom } from './correlation.js'
-import { stderrLogger } from './logger.js'
+import { defaultLogger } from './logger.js'
 import type { ErrorRecord } from './record.js'
 import type { Logger } from './types.js'
 
@@ -43,7 +43,7 @@ export function reporterFor(entity: object, given: ReportingOptions): Reporter {
     if (given[key] !== undefined && mine[key] === undefined)
       Object.assign(mine, { [key]: given[key] })
   }
-  const fallback = stderrLogger()
+  const fallback = defaultLogger()
   const logger = () => given.logger ?? mine.logger ?? fallback
   const source = () => (given.correlationId ?? mine.correlationId)?.()
   return {

@@ -1,12 +1,17 @@
 import xml from '@xmpp/xml'
-import { StanzaError, StreamError } from '@xmpp-errors/errors'
+import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
-import { decide, defaultReplyTo } from '../src/decide.js'
+import { defaultReplyTo, outcome, type ReplyTo } from '../src/decide.js'
+import type { XmppError } from '../src/normalize.js'
 
 const stanzaError = new StanzaError('item-not-found')
 const from = 'u@localhost/r'
 
-describe('decide', () => {
+/** The outcome without a rate limit: what RFC 6120 and `replyTo` allow. */
+const outcomeOf = (stanza: XmlElement, error: XmppError, replyTo: ReplyTo = defaultReplyTo) =>
+  outcome(stanza, { error, unknown: false }, { replyTo })
+
+describe('outcome', () => {
   it.each([
     ['iq', 'get'],
     ['iq', 'set'],
@@ -15,32 +20,40 @@ describe('decide', () => {
     ['presence', undefined],
     ['presence', 'unavailable'],
   ])('replies to %s of type %s', (name, type) => {
-    expect(decide(xml(name, { type, from }), stanzaError)).toEqual({ action: 'reply' })
+    expect(outcomeOf(xml(name, { type, from }), stanzaError)).toMatchObject({ action: 'reply' })
   })
 
   it.each(['iq', 'message', 'presence'])('never answers an error %s with an error', (name) => {
-    expect(decide(xml(name, { type: 'error', from }), stanzaError)).toEqual({
+    expect(outcomeOf(xml(name, { type: 'error', from }), stanzaError)).toMatchObject({
       action: 'drop',
       reason: 'error-stanza',
     })
   })
 
   it('never answers an iq result', () => {
-    expect(decide(xml('iq', { type: 'result', from }), stanzaError)).toEqual({
+    expect(outcomeOf(xml('iq', { type: 'result', from }), stanzaError)).toMatchObject({
       action: 'drop',
       reason: 'iq-result',
     })
   })
 
   it('never answers a nonza', () => {
-    expect(decide(xml('handshake'), stanzaError)).toEqual({ action: 'drop', reason: 'nonza' })
-    expect(decide(xml('stream:error'), stanzaError)).toEqual({ action: 'drop', reason: 'nonza' })
+    expect(outcomeOf(xml('handshake'), stanzaError)).toMatchObject({
+      action: 'drop',
+      reason: 'nonza',
+    })
+    expect(outcomeOf(xml('stream:error'), stanzaError)).toMatchObject({
+      action: 'drop',
+      reason: 'nonza',
+    })
   })
 
   it('closes the stream for a StreamError, whatever the stanza', () => {
     const streamError = new StreamError('policy-violation')
-    expect(decide(xml('iq', { type: 'result', from }), streamError)).toEqual({ action: 'close' })
-    expect(decide(xml('message', { from }), streamError)).toEqual({ action: 'close' })
+    expect(outcomeOf(xml('iq', { type: 'result', from }), streamError)).toMatchObject({
+      action: 'close',
+    })
+    expect(outcomeOf(xml('message', { from }), streamError)).toMatchObject({ action: 'close' })
   })
 })
 
@@ -49,24 +62,28 @@ describe('decide, past RFC 6120', () => {
 
   it('drops an error to a groupchat message a room broadcast to us (a full JID)', () => {
     const broadcast = xml('message', { type: 'groupchat', from: 'room@rooms/nick', to: occupant })
-    expect(decide(broadcast, stanzaError)).toEqual({ action: 'drop', reason: 'groupchat' })
-    expect(decide(broadcast, stanzaError, { ...defaultReplyTo, groupchat: true })).toEqual({
-      action: 'reply',
-    })
+    expect(outcomeOf(broadcast, stanzaError)).toMatchObject({ action: 'drop', reason: 'groupchat' })
+    expect(outcomeOf(broadcast, stanzaError, { ...defaultReplyTo, groupchat: true })).toMatchObject(
+      {
+        action: 'reply',
+      },
+    )
   })
 
   it('answers a groupchat message sent to us as a room (a bare JID)', () => {
     for (const to of ['room@rooms.localhost', 'rooms.localhost', undefined]) {
-      expect(decide(xml('message', { type: 'groupchat', from, to }), stanzaError)).toEqual({
-        action: 'reply',
-      })
+      expect(outcomeOf(xml('message', { type: 'groupchat', from, to }), stanzaError)).toMatchObject(
+        {
+          action: 'reply',
+        },
+      )
     }
   })
 
   it('drops an error to a headline unless told', () => {
     const headline = xml('message', { type: 'headline', from, to: 'bot.localhost' })
-    expect(decide(headline, stanzaError)).toEqual({ action: 'drop', reason: 'headline' })
-    expect(decide(headline, stanzaError, { ...defaultReplyTo, headline: true })).toEqual({
+    expect(outcomeOf(headline, stanzaError)).toMatchObject({ action: 'drop', reason: 'headline' })
+    expect(outcomeOf(headline, stanzaError, { ...defaultReplyTo, headline: true })).toMatchObject({
       action: 'reply',
     })
   })
@@ -75,8 +92,13 @@ describe('decide, past RFC 6120', () => {
     'drops an error to a %s presence unless told',
     (type) => {
       const presence = xml('presence', { type, from, to: 'bot.localhost' })
-      expect(decide(presence, stanzaError)).toEqual({ action: 'drop', reason: 'subscription' })
-      expect(decide(presence, stanzaError, { ...defaultReplyTo, subscription: true })).toEqual({
+      expect(outcomeOf(presence, stanzaError)).toMatchObject({
+        action: 'drop',
+        reason: 'subscription',
+      })
+      expect(
+        outcomeOf(presence, stanzaError, { ...defaultReplyTo, subscription: true }),
+      ).toMatchObject({
         action: 'reply',
       })
     },
@@ -84,12 +106,12 @@ describe('decide, past RFC 6120', () => {
 
   it.each([undefined, 'unavailable'])('answers a presence of type %s (a MUC join, say)', (type) => {
     const presence = xml('presence', { type, from, to: 'room@bot.localhost/nick' })
-    expect(decide(presence, stanzaError)).toEqual({ action: 'reply' })
+    expect(outcomeOf(presence, stanzaError)).toMatchObject({ action: 'reply' })
   })
 
   it('still never answers an error groupchat message, whatever replyTo says', () => {
     const all = { groupchat: true, headline: true, subscription: true }
-    expect(decide(xml('message', { type: 'error', from }), stanzaError, all)).toEqual({
+    expect(outcomeOf(xml('message', { type: 'error', from }), stanzaError, all)).toMatchObject({
       action: 'drop',
       reason: 'error-stanza',
     })

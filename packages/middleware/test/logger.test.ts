@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { stderrLogger } from '../src/logger.js'
+import { consoleLogger, defaultLogger, stderrLogger } from '../src/logger.js'
 
 /** The default logger, writing into an array instead of stderr. */
 function capture() {
@@ -84,5 +84,37 @@ describe('the default logger', () => {
     expect(() => logger.error({ hostile, kept: 'yes' }, 'hostile value')).not.toThrow()
     expect(lines).toHaveLength(1)
     expect(parsed()[0]).toMatchObject({ hostile: '[Unserialisable]', kept: 'yes' })
+  })
+})
+
+describe('the default logger without stderr (a browser)', () => {
+  it('writes to the console: the message, then the record', () => {
+    const calls: unknown[][] = []
+    const logger = consoleLogger({
+      warn: (...args: unknown[]) => calls.push(['warn', ...args]),
+      error: (...args: unknown[]) => calls.push(['error', ...args]),
+    })
+    logger.debug({ a: 1 }, 'not shown')
+    logger.warn({ xmpp: { condition: 'item-not-found' } }, 'item-not-found replied')
+    logger.error({ action: 'reply' }, 'internal-server-error replied')
+    expect(calls).toEqual([
+      ['warn', 'item-not-found replied', { xmpp: { condition: 'item-not-found' } }],
+      ['error', 'internal-server-error replied', { action: 'reply' }],
+    ])
+  })
+
+  it('is the default where there is no process.stderr', () => {
+    const warn = console.warn
+    const stderr = Object.getOwnPropertyDescriptor(process, 'stderr')
+    const seen: unknown[][] = []
+    console.warn = (...args: unknown[]) => seen.push(args)
+    Object.defineProperty(process, 'stderr', { value: undefined, configurable: true })
+    try {
+      defaultLogger().warn({ n: 1 }, 'to the console')
+    } finally {
+      if (stderr) Object.defineProperty(process, 'stderr', stderr)
+      console.warn = warn
+    }
+    expect(seen).toEqual([['to the console', { n: 1 }]])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addressFault } from '../src/guard.js'
+import { addressChecker } from '../src/guard.js'
 import { ErrorRateLimit } from '../src/rate-limit.js'
 
 describe('ErrorRateLimit', () => {
@@ -53,7 +53,8 @@ describe('ErrorRateLimit', () => {
   })
 })
 
-describe('addressFault', () => {
+describe('addressChecker', () => {
+  const addressFault = addressChecker()
   it.each([
     [{ from: 'foo@', to: 'c.localhost' }, 'from'],
     [{ from: 'u@localhost/r', to: '@' }, 'to'],

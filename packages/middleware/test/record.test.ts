@@ -98,6 +98,21 @@ describe('the default logger', () => {
 })
 
 describe('the record as pino sees it', () => {
+  it('is a flat line of what no other field tells; xmpp and stanza stay readable, not written', () => {
+    const thrown = new StanzaError('item-not-found', { text: 'no key k' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
+    const line = JSON.parse(JSON.stringify(record))
+    const fields = 'action condition correlationId exposed from id text to type'.split(' ')
+    expect(Object.keys(line).sort()).toEqual(fields)
+    expect(line).toMatchObject({ condition: 'item-not-found', type: 'cancel', id: 'q1' })
+    // What the line leaves out, the record still has (the first test checks all of it).
+    expect([record.xmpp.title, record.xmpp.blame, record.stanza.name]).toEqual([
+      'Item Not Found',
+      'sender',
+      'iq',
+    ])
+  })
+
   it('has level and msg only as non-enumerable fields, so pino does not write them twice', () => {
     const thrown = new StanzaError('conflict')
     const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })

@@ -314,3 +314,22 @@ describe('RFC 6120 and the XEPs', () => {
     expect(pubsub.error('not-subscribed').type).toBe('cancel')
   })
 })
+
+describe('the error reply to a request of ours', () => {
+  it('reads, in one call each, as the typed error and its typed application condition', () => {
+    const iq = parse(
+      `<iq type='error' from='pubsub.example.org' id='s1'><error type='modify'>
+        <not-acceptable xmlns='${NS_STANZAS}'/>
+        <text xmlns='${NS_STANZAS}' xml:lang='en'>bad subscription</text>
+        <text xmlns='${NS_STANZAS}' xml:lang='de'>ungültiges Abonnement</text>
+        <invalid-subid xmlns='http://jabber.org/protocol/pubsub#errors'/>
+      </error></iq>`,
+    )
+    const element = iq?.getChild('error')
+    // What xmpp.js's iqCaller rejects with.
+    const rejection = Object.assign(new Error('not-acceptable'), { name: 'StanzaError', element })
+    const error = StanzaError.fromRequest(rejection, { languages: ['de-DE', 'en'] })
+    expect(error).toMatchObject({ condition: 'not-acceptable', text: 'ungültiges Abonnement' })
+    expect(read(error)).toMatchObject({ name: 'pubsub', condition: 'invalid-subid' })
+  })
+})

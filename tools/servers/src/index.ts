@@ -14,6 +14,7 @@ export {
   startHostileServer,
   streamErrorXml,
 } from './hostile.js'
+export { ensureNode, nodeCacheDir } from './node.js'
 export {
   DOMAIN,
   findExecutable,

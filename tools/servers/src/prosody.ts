@@ -99,6 +99,8 @@ export interface LaunchProsodyOptions {
   components: readonly string[]
   /** Accounts registered on DOMAIN. */
   users: readonly ProsodyAccount[]
+  /** Also serve XMPP over WebSocket (mod_websocket, RFC 7395) on an HTTP port (default false). */
+  websocket?: boolean
 }
 
 /** A Prosody started by launchProsody(), listening on HOST; its users are on DOMAIN. */
@@ -110,6 +112,8 @@ export interface LaunchedProsody {
   configFile: string
   /** The debug log. */
   logFile: string
+  /** With `websocket`: the URL of mod_websocket. */
+  websocketUrl: string | undefined
   /** Its process: stop, kill, relaunch (on the same ports, config and data). */
   supervisor: Supervisor
   /** Resolves once `proc`, e.g. the one supervisor.relaunch() returned, listens. */
@@ -127,14 +131,18 @@ export async function launchProsody(o: LaunchProsodyOptions): Promise<LaunchedPr
   const { dir, components } = o
   const configFile = join(dir, 'prosody.cfg.lua')
   const logFile = join(dir, 'prosody.log')
-  const [c2sPort, componentPort] = (await freePorts(2)) as [number, number]
+  const [c2sPort, componentPort, httpPort] = (await freePorts(o.websocket ? 3 : 2)) as [
+    number,
+    number,
+    number | undefined,
+  ]
   const componentSecret = randomBytes(12).toString('hex')
 
   // Prosody complains loudly when the certificate dir is missing, even with TLS unused.
   await Promise.all([mkdir(join(dir, 'data')), mkdir(join(dir, 'certs'))])
   await writeFile(
     configFile,
-    prosodyConfig({ dir, logFile, c2sPort, componentPort, componentSecret, components }),
+    prosodyConfig({ dir, logFile, c2sPort, componentPort, httpPort, componentSecret, components }),
   )
 
   // The first registration creates data/localhost/accounts; the rest then only add files.
@@ -147,14 +155,29 @@ export async function launchProsody(o: LaunchProsodyOptions): Promise<LaunchedPr
   const launch = () => spawnLogged(prosody, ['-F', '--config', configFile], dir, { cwd: dir })
   const supervisor = supervise(launch(), launch)
   const ready = (proc: Launched) =>
-    waitReady(proc, [c2sPort, componentPort], {
-      name: 'prosody',
-      logs: `${dir}/stdout.log and prosody.log`,
-      timeoutMs: READY_TIMEOUT_MS,
-      pollMs: POLL_MS,
-    })
+    waitReady(
+      proc,
+      httpPort === undefined ? [c2sPort, componentPort] : [c2sPort, componentPort, httpPort],
+      {
+        name: 'prosody',
+        logs: `${dir}/stdout.log and prosody.log`,
+        timeoutMs: READY_TIMEOUT_MS,
+        pollMs: POLL_MS,
+      },
+    )
   await supervisor.killUnless(Promise.all([registered, ready(supervisor.proc)]))
-  return { c2sPort, componentPort, componentSecret, configFile, logFile, supervisor, ready }
+  const websocketUrl =
+    httpPort === undefined ? undefined : `ws://${HOST}:${httpPort}/xmpp-websocket`
+  return {
+    c2sPort,
+    componentPort,
+    componentSecret,
+    configFile,
+    logFile,
+    websocketUrl,
+    supervisor,
+    ready,
+  }
 }
 
 export interface StartProsodyOptions {
@@ -162,6 +185,8 @@ export interface StartProsodyOptions {
   components?: number
   /** Number of `uK@localhost` users with password 'p' to register (default 32). */
   users?: number
+  /** Also serve XMPP over WebSocket: see LaunchProsodyOptions (default false). */
+  websocket?: boolean
 }
 
 /**
@@ -173,10 +198,21 @@ export async function startProsody(opts: StartProsodyOptions = {}): Promise<Xmpp
   const executables = await ensureProsody({ missing: missingProsody })
   const dir = await serverDir('prosody')
   const { components, users } = accounts(opts)
-  const prosody = await launchProsody({ executables, dir, components, users })
-  const { c2sPort, componentPort, componentSecret, logFile } = prosody
+  const websocket = opts.websocket ?? false
+  const prosody = await launchProsody({ executables, dir, components, users, websocket })
+  const { c2sPort, componentPort, componentSecret, logFile, websocketUrl } = prosody
   return supervisedServer(
-    { kind: 'prosody', c2sPort, componentPort, componentSecret, components, users, dir, logFile },
+    {
+      kind: 'prosody',
+      c2sPort,
+      componentPort,
+      componentSecret,
+      components,
+      users,
+      dir,
+      logFile,
+      websocketUrl,
+    },
     prosody.supervisor,
     prosody.ready,
   )
@@ -223,6 +259,7 @@ interface ConfigParams {
   logFile: string
   c2sPort: number
   componentPort: number
+  httpPort: number | undefined
   componentSecret: string
   components: readonly string[]
 }
@@ -243,6 +280,18 @@ component_ports = { ${l.port} }
 ${components.join('\n')}`
 }
 
+/**
+ * mod_websocket on its own HTTP port, for browser clients: loopback, plain ws:// taken as secure
+ * (as c2s is plain TCP here), and any page's origin let in (a test page may be a file: URL).
+ */
+function websocketConfig(httpPort: number | undefined, loopback: string): string {
+  if (httpPort === undefined) return 'http_ports = { }'
+  return `http_ports = { ${httpPort} }
+http_interfaces = ${loopback}
+consider_websocket_secure = true
+cross_domain_websocket = true`
+}
+
 function prosodyConfig(p: ConfigParams): string {
   const s = luaString
   const loopback = `{ ${s(HOST)} }`
@@ -261,7 +310,7 @@ c2s_ports = { ${p.c2sPort} }
 c2s_direct_tls_ports = { }
 legacy_ssl_ports = { }
 s2s_ports = { }
-http_ports = { }
+${websocketConfig(p.httpPort, loopback)}
 https_ports = { }
 
 -- Loopback only: plain TCP and SASL PLAIN (SCRAM costs ~1 s per login with its iteration count).
@@ -273,7 +322,7 @@ storage = "internal"
 -- Debug level, so tests can see e.g. the stream errors Prosody receives from components.
 log = { debug = ${s(p.logFile)} }
 
-modules_enabled = { "saslauth", "disco", "ping" }
+modules_enabled = { "saslauth", "disco", "ping"${p.httpPort === undefined ? '' : ', "websocket"'} }
 -- No s2s: stanzas to unknown domains bounce at once instead of waiting on DNS.
 -- No offline storage: a message to an absent user must not leak into a later test's login.
 modules_disabled = { "s2s", "s2s_auth_certs", "dialback", "offline" }

@@ -37,6 +37,8 @@ export interface XmppServer {
   dir: string
   /** Server log at debug level, so tests can grep what the server saw */
   logFile: string
+  /** XMPP over WebSocket (RFC 7395), e.g. `ws://127.0.0.1:5280/xmpp-websocket`, when asked for. */
+  websocketUrl?: string | undefined
   /** SIGTERM by PID, wait for exit (SIGKILL after a timeout) */
   stop(): Promise<void>
   /** SIGKILL by PID, wait for exit */
@@ -68,6 +70,7 @@ export function serverInfo(server: ServerInfo): ServerInfo {
     pid: server.pid,
     dir: server.dir,
     logFile: server.logFile,
+    ...(server.websocketUrl === undefined ? {} : { websocketUrl: server.websocketUrl }),
   }
 }
 

@@ -39,6 +39,11 @@ export const SYSTEM_PACKAGES = {
     neededBy: 'the tests that read replies as Slixmpp does',
     installed: () => python3Imports('slixmpp'),
   },
+  chromium: {
+    name: 'chromium',
+    neededBy: 'the browser test of examples/web (headless, driven by puppeteer-core)',
+    installed: () => Boolean(findExecutable('chromium')),
+  },
 } as const satisfies Record<string, SystemPackage>
 
 export type SystemPackageName = keyof typeof SYSTEM_PACKAGES

@@ -13,8 +13,10 @@ export interface LogRecord {
   level: number | string
   msg: string
   event?: string
+  /** The bot's own lines summarize the stanza; errors()' records carry its `id` flat. */
   stanza?: { id?: string; name?: string; type?: string }
-  xmpp?: { condition?: string; type?: string }
+  id?: string
+  condition?: string
   correlationId?: string
   [key: string]: unknown
 }
@@ -141,7 +143,7 @@ function levelName(level: number | string): string {
 
 /** The bot's log line about the stanza `id`: its error record when it wrote one. */
 export function logFor(records: LogRecord[], id: string): LogLine | undefined {
-  const mine = records.filter((r) => r.stanza?.id === id)
+  const mine = records.filter((r) => (r.id ?? r.stanza?.id) === id)
   // Prefer the error record; a success may have an info line.
   const record =
     mine.find((r) => ['warn', 'error', 'fatal'].includes(levelName(r.level))) ?? mine[0]

@@ -27,6 +27,7 @@ describe('parseCommand', () => {
     ['move a b', { name: 'move', key: 'a', to: 'b' }],
     ['share k with bob@example.org', { name: 'share', key: 'k', with: 'bob@example.org' }],
     ['shutdown', { name: 'shutdown' }],
+    ['check', { name: 'check' }],
   ])('parses %j', (body, command) => {
     expect(parseCommand(body)).toEqual(command)
   })
@@ -42,6 +43,7 @@ describe('parseCommand', () => {
     ['share k bob@example.org', 'usage: share KEY with JID'],
     ['share k with', 'usage: share KEY with JID'],
     ['keys a b', 'usage: keys [AFTER]'],
+    ['check me', 'usage: check'],
   ])('answers bad-request for %j', (body, text) => {
     try {
       parseCommand(body)
@@ -53,13 +55,20 @@ describe('parseCommand', () => {
   })
 })
 
+/** A command the store answers: every one but `check`, which asks the sender's client. */
+function local(body: string) {
+  const command = parseCommand(body)
+  if (command.name === 'check') throw new Error('check asks a client, not the store')
+  return command
+}
+
 describe('runCommand', () => {
   const alice = { jid: 'alice@example.org', admin: false }
   const root = { jid: 'root@example.org', admin: true }
 
   it('runs the store operations and answers in words', () => {
     const store = new NotesStore('bot.example.org', { maxKeys: 10, maxValueLength: 100 })
-    const run = (body: string, who = alice) => runCommand(parseCommand(body), who, store)
+    const run = (body: string, who = alice) => runCommand(local(body), who, store)
     expect(run('help')).toBe(help)
     expect(run('keys')).toBe('no notes yet')
     expect(run('put k hello world')).toBe('created k')
@@ -75,7 +84,7 @@ describe('runCommand', () => {
     const store = new NotesStore('bot.example.org', { maxKeys: 1_000, maxValueLength: 10 })
     const keys = Array.from({ length: 250 }, (_, i) => `k${String(i).padStart(3, '0')}`)
     for (const key of keys) store.put(key, 'v', alice)
-    const run = (body: string) => runCommand(parseCommand(body), alice, store)
+    const run = (body: string) => runCommand(local(body), alice, store)
     const first = run('keys').split('\n')
     expect(first).toHaveLength(101)
     expect(first.slice(0, 100)).toEqual(keys.slice(0, 100))
@@ -94,7 +103,7 @@ describe('runCommand', () => {
     const run =
       (body: string, who = alice) =>
       () =>
-        runCommand(parseCommand(body), who, store)
+        runCommand(local(body), who, store)
     store.put('k', 'v', alice)
     expect(conditionOf(run('new k v'))).toBe('stanza conflict')
     expect(conditionOf(run('get nope'))).toBe('stanza item-not-found')
