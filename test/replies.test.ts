@@ -291,21 +291,26 @@ describe.each(servers)('replies through $kind', (server) => {
         'warn',
         expect.stringContaining('item-not-found'),
       ])
+      // The line holds what no other field tells; `xmpp` and `stanza` stay on the record.
+      const line = (id: string) => ({ id, from: jid, to: c7 })
       expect(sender).toEqual({
-        xmpp: {
-          kind: 'stanza',
-          code: 'item-not-found',
-          condition: 'item-not-found',
-          type: 'cancel',
-          title: 'Item Not Found',
-          blame: 'sender',
-        },
-        stanza: stanza('log-sender'),
+        condition: 'item-not-found',
+        type: 'cancel',
+        ...line('log-sender'),
         text: 'no such note',
         exposed: true,
         correlationId: expect.any(String),
         action: 'reply',
       })
+      expect(sender.xmpp).toEqual({
+        kind: 'stanza',
+        code: 'item-not-found',
+        condition: 'item-not-found',
+        type: 'cancel',
+        title: 'Item Not Found',
+        blame: 'sender',
+      })
+      expect(sender.stanza).toEqual(stanza('log-sender'))
       expect(sender).not.toHaveProperty('err')
 
       const serverBlame = byId('log-server')
@@ -314,31 +319,40 @@ describe.each(servers)('replies through $kind', (server) => {
         expect.stringContaining('resource-constraint'),
       ])
       expect(serverBlame).toEqual({
-        xmpp: {
-          kind: 'stanza',
-          code: 'resource-constraint',
-          condition: 'resource-constraint',
-          type: 'wait',
-          title: 'Resource Constraint',
-          blame: 'server',
-        },
-        stanza: stanza('log-server'),
+        condition: 'resource-constraint',
+        type: 'wait',
+        ...line('log-server'),
         text: 'disk full at /srv/db',
         exposed: false,
         correlationId: expect.any(String),
         action: 'reply',
         err: expect.any(StanzaError),
       })
+      expect(serverBlame.xmpp).toEqual({
+        kind: 'stanza',
+        code: 'resource-constraint',
+        condition: 'resource-constraint',
+        type: 'wait',
+        title: 'Resource Constraint',
+        blame: 'server',
+      })
+      expect(serverBlame.stanza).toEqual(stanza('log-server'))
       expect(get(serverBlame, 'err.stack')).toEqual(expect.stringContaining('resource-constraint'))
 
       const unknown = byId('log-unknown')
       expect(unknown).toMatchObject({
         level: 'error',
-        xmpp: { kind: 'stanza', condition: 'internal-server-error', blame: 'server' },
-        stanza: stanza('log-unknown'),
+        condition: 'internal-server-error',
+        ...line('log-unknown'),
         exposed: false,
         action: 'reply',
       })
+      expect(unknown.xmpp).toMatchObject({
+        kind: 'stanza',
+        condition: 'internal-server-error',
+        blame: 'server',
+      })
+      expect(unknown.stanza).toEqual(stanza('log-unknown'))
       expect(get(unknown, 'err.message')).toBe(SECRET)
       expect(get(unknown, 'err.stack')).toEqual(expect.stringContaining(SECRET))
 
