@@ -180,25 +180,47 @@ class LoggedRecord implements ErrorRecord {
     this.action = fields.action
   }
   get level(): Level {
-    return this.#level
+    return #level in this ? this.#level : inherited(this, 'level')
   }
   set level(level: Level) {
-    this.#level = level
+    if (#level in this) this.#level = level
+    else own(this, 'level', level)
   }
   get msg(): string {
-    return this.#msg
+    return #msg in this ? this.#msg : inherited(this, 'msg')
   }
   set msg(msg: string) {
-    this.#msg = msg
+    if (#msg in this) this.#msg = msg
+    else own(this, 'msg', msg)
   }
   get xmpp(): ErrorRecord['xmpp'] {
+    if (!(#error in this)) return inherited(this, 'xmpp')
     // Made when first read: the log line does not need it.
     this.#xmpp ??= metadataOf(this.#error)
     return this.#xmpp
   }
   get stanza(): StanzaSummary {
-    return this.#stanza
+    return #stanza in this ? this.#stanza : inherited(this, 'stanza')
   }
+}
+
+/**
+ * An accessor read on an object that only inherits from a record, such as the copy a failing
+ * `expect(record).toEqual(…)` makes for its diff, reads the record it inherits from (or nothing),
+ * where a private field would throw.
+ */
+function inherited<K extends keyof ErrorRecord>(receiver: object, key: K): ErrorRecord[K] {
+  return Reflect.get(Object.getPrototypeOf(receiver) ?? {}, key)
+}
+
+/** The same copy, written to: the value becomes its own. */
+function own(receiver: object, key: string, value: unknown): void {
+  Object.defineProperty(receiver, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  })
 }
 
 /** What the message says the error came from, when it was not a handler's own StanzaError. */

@@ -30,6 +30,22 @@ describe('the log record', () => {
     expect(record.correlationId).toMatch(/^[a-z0-9]+-[a-z0-9]+$/)
   })
 
+  it('is read and shown by tools that copy it through its prototype, as a failed expect does', () => {
+    const thrown = new StanzaError('item-not-found', { text: 'no key k' })
+    const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
+    // A failing toEqual builds its diff from such a copy: it must fail on the values, not crash.
+    expect(() => expect(record).toEqual({ level: 'info', xmpp: {}, stanza: {} })).toThrow(
+      /expected .* to deeply equal/,
+    )
+    const copy = Object.create(record) as typeof record
+    expect([copy.level, copy.msg, copy.xmpp.condition, copy.stanza.id]).toEqual([
+      'warn',
+      record.msg,
+      'item-not-found',
+      'q1',
+    ])
+  })
+
   it('is at error with the original error and its stack for unknown exceptions', () => {
     const thrown = new TypeError('cannot read x of undefined')
     const record = recordHandled(stanza, thrown, normalize(thrown), { action: 'reply' })
