@@ -12,7 +12,11 @@ import { errorElementFor, replyFor } from './reply.js'
 import { type AfterStreamError, closeStream } from './stream.js'
 import type { Logger, XmppEntity } from './types.js'
 import { watch } from './watch.js'
-import { type PatchableConnection, patchConnection } from './xmpp-internals.js'
+import {
+  type PatchableConnection,
+  patchConnection,
+  settleUnreadableReplies,
+} from './xmpp-internals.js'
 
 export interface GuardOptions {
   logger?: Logger
@@ -94,6 +98,9 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
   const nextId = correlationIdFrom(options.correlationId)
   const emitRecord = (record: ErrorRecord) => publish(record, logger, options.onError)
   watch(entity, { publish: emitRecord, nextId })
+  // errors() installs it on the first stanza it sees; a request made before (at start-up, from
+  // a timer) would wait for its timeout on a reply xmpp.js cannot read.
+  settleUnreadableReplies(entity)
   const connection = followConnection(entity as unknown as PatchableConnection, {
     publish: emitRecord,
     nextId,
