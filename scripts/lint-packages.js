@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { packAll } from './pack.js'
+import { packAll, publishedPackages } from './pack.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 // The workspace's publint and attw, however this script was started.
@@ -45,7 +45,7 @@ const given = process.argv.slice(2)
 const temp = given.length === 0 ? mkdtempSync(join(tmpdir(), 'xmpp-errors-pack-')) : undefined
 let failed = 0
 try {
-  const tarballs = temp ? packAll(temp) : given.map((file) => resolve(file))
+  const tarballs = temp ? packAll(temp, publishedPackages()) : given.map((file) => resolve(file))
   for (const tarball of tarballs) {
     const name = tarball.split(/[\\/]/).pop()
     if (!check(`publint ${name}`, 'publint', ['run', tarball, '--strict'])) failed++

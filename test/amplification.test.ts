@@ -2,8 +2,9 @@
 // payloads are capped (and off for message bodies), error text is capped, and the optional
 // per-sender rate limit answers policy-violation once, then drops. Measured in process, then in
 // bytes through Prosody.
-import type { Element } from '@xmpp/client'
+
 import { type Component, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { MAX_TEXT_LENGTH } from '@xmpp-errors/errors'
 import {

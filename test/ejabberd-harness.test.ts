@@ -2,8 +2,9 @@
 // Runs whenever the suite runs against ejabberd (always in CI; see global-setup.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
-import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
+import { type Client, client, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { type EjabberdServer, startEjabberd, type XmppUser } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 
@@ -60,7 +61,12 @@ describe.skipIf(!enabled)('ejabberd test server', () => {
         // @xmpp/client never picks PLAIN on plain TCP by itself (and SCRAM is slow): force it.
         credentials: async (authenticate, mechanisms) => {
           expect(mechanisms).toContain('PLAIN')
-          await authenticate({ username: user.username, password: user.password }, 'PLAIN')
+          const userAgent = xml('user-agent', { id: user.username })
+          await authenticate(
+            { username: user.username, password: user.password },
+            'PLAIN',
+            userAgent,
+          )
         },
       }),
     )
@@ -93,7 +99,7 @@ describe.skipIf(!enabled)('ejabberd test server', () => {
 
     const comp = await connectComponent(domain, (c) => {
       c.iqCallee.get(NS, 'query', (ctx) =>
-        xml('query', { xmlns: NS }, xml('from', {}, ctx.from?.toString())),
+        xml('query', { xmlns: NS }, xml('from', {}, String(ctx.from))),
       )
     })
     const cli = await login(user)
@@ -173,7 +179,11 @@ describe.skipIf(!enabled)('ejabberd test server', () => {
   })
 })
 
-async function request(entity: Entity, iq: Element, timeoutMs = 5_000): Promise<Element> {
+async function request(
+  entity: Client | Component,
+  iq: Element,
+  timeoutMs = 5_000,
+): Promise<Element> {
   const id = `h${Math.random().toString(36).slice(2)}`
   iq.attrs.id = id
   const reply = new Promise<Element>((resolve, reject) => {

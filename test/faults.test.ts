@@ -2,8 +2,9 @@
 // The component must come back, answer again, answer nothing twice, and keep no state that grows.
 import { rm } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Client, Element } from '@xmpp/client'
+import type { Client } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { type ErrorsMiddleware, errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
 import { collect, connectClient, connectComponent, stopAll } from '@xmpp-errors/throwaway-clients'
 import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'

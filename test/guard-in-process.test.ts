@@ -3,7 +3,14 @@
 // @xmpp/component 0.13.1 on a socket in memory (@xmpp-errors/testing).
 import { type Component, xml } from '@xmpp/component'
 import { NS_STANZAS, NS_STREAMS } from '@xmpp-errors/conditions'
-import { errors, type GuardOptions, guard } from '@xmpp-errors/middleware'
+import {
+  type ErrorRecord,
+  type ErrorsOptions,
+  errors,
+  type GuardOptions,
+  guard,
+  StanzaError,
+} from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
 import '@xmpp-errors/testing/vitest'
 import { testComponent } from '@xmpp-errors/testing'
@@ -130,5 +137,63 @@ describe('in process: what Prosody does not let through', () => {
     const fed = await bare.send(xml('message', { from: 'foo@', to: C11 }))
     expect(String(fed.threw?.error)).toMatch(/Invalid domain/)
     await bare.stop()
+  })
+})
+
+describe('in process: logger, onError and correlationId given once', () => {
+  /** A component whose route throws forbidden, guarded and answered with these options. */
+  function given(guardOptions: GuardOptions, errorsOptions: ErrorsOptions) {
+    return testComponent(
+      (c: Component) => {
+        guard(c, guardOptions)
+        c.middleware.use(errors(errorsOptions))
+        c.iqCallee.get(NS, 'q', () => {
+          throw new StanzaError('forbidden')
+        })
+      },
+      { domain: C11 },
+    )
+  }
+  /** The route's forbidden (errors() records it), then a malformed 'to' (guard() records it). */
+  async function oneForEach(h: Awaited<ReturnType<typeof given>>): Promise<void> {
+    for (const to of [C11, 'foo@']) {
+      h.feed(
+        xml('iq', { type: 'get', id: to, from: 'u9@localhost/r', to }, xml('q', { xmlns: NS })),
+      )
+      await h.settle()
+    }
+  }
+
+  // errors() knows its component from the first stanza it handles: given to errors() only, the
+  // options reach guard() from then on.
+  it.each(['guard', 'errors'] as const)(
+    'to %s() only: the other of the same component records there too',
+    async (to) => {
+      const r = recorder()
+      const options = {
+        logger: r.logger,
+        onError: (x: ErrorRecord) => r.records.push(x),
+        correlationId: () => `${to}-1`,
+      }
+      await oneForEach(await given(to === 'guard' ? options : {}, to === 'errors' ? options : {}))
+      expect(r.records.map((x) => [x.xmpp.condition, x.correlationId])).toEqual([
+        ['forbidden', `${to}-1`],
+        ['jid-malformed', `${to}-1`],
+      ])
+      expect(r.lines).toHaveLength(2)
+    },
+  )
+
+  it('to both: each keeps its own', async () => {
+    const g = recorder()
+    const e = recorder()
+    await oneForEach(
+      await given(
+        { logger: g.logger, onError: (x) => g.records.push(x) },
+        { logger: e.logger, onError: (x) => e.records.push(x) },
+      ),
+    )
+    expect(e.records.map((x) => x.xmpp.condition)).toEqual(['forbidden'])
+    expect(g.records.map((x) => x.xmpp.condition)).toEqual(['jid-malformed'])
   })
 })

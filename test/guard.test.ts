@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
-import type { Element } from '@xmpp/client'
 import { xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { type ErrorRecord, errors, guard } from '@xmpp-errors/middleware'
 import {
   collect,

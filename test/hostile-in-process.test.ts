@@ -1,7 +1,7 @@
 // Hostile input against the process, in process: a real @xmpp/component 0.13.1 on a socket in
 // memory (@xmpp-errors/testing), with errors() and guard() as a component would use them.
-import type { Element } from '@xmpp/client'
 import { type Component, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import {
   type ErrorRecord,
   errors,

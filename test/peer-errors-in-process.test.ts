@@ -9,6 +9,7 @@ import { type TestEntity, testComponent } from '@xmpp-errors/testing'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { logLines, longest } from './src/log-lines.js'
+import { present } from './src/suite.js'
 
 const C = 'c1.localhost'
 const PEER = 'peer.localhost'
@@ -64,7 +65,7 @@ function errorReply(r: Reply, id: string) {
     r.text === undefined
       ? undefined
       : xml('text', { xmlns: NS_STANZAS, ...(r.lang ? { 'xml:lang': r.lang } : {}) }, r.text)
-  const condition = xml(r.condition, { xmlns: NS_STANZAS }, r.conditionData)
+  const condition = xml(r.condition, { xmlns: NS_STANZAS }, ...present(r.conditionData))
   const application = r.application
     ? xml(`a${r.application.name}`, { xmlns: `urn:${r.application.ns}` }, r.application.content)
     : undefined
@@ -81,9 +82,9 @@ function errorReply(r: Reply, id: string) {
       : xml(
           'error',
           r.shape === 'code-only' ? { ...attrs, code: r.code ?? '404' } : attrs,
-          ...children,
+          ...present(...children),
         )
-  return xml('iq', { type: 'error', id, from, to: C }, error)
+  return xml('iq', { type: 'error', id, from, to: C }, ...present(error))
 }
 
 type Handling = UpstreamPolicy | 'wrap'

@@ -23,7 +23,7 @@ import {
 } from '@xmpp-errors/throwaway-clients'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { logLines, longest } from './src/log-lines.js'
-import { componentOf, until, userOf } from './src/suite.js'
+import { componentOf, present, until, userOf } from './src/suite.js'
 
 const server = inject('prosody')
 const NS = 'urn:example:peer-errors'
@@ -83,9 +83,9 @@ describe("error replies to the component's own requests, through Prosody", () =>
       c.middleware.use((ctx) => {
         const ask = ctx.stanza.getChild('query', NS)?.attrs.ask as string
         const { id, from, to } = ctx.stanza.attrs
-        c.send(xml('iq', { type: 'error', id, from: to, to: from }, answers[ask]?.())).catch(
-          () => {},
-        )
+        c.send(
+          xml('iq', { type: 'error', id, from: to, to: from }, ...present(answers[ask]?.())),
+        ).catch(() => {})
         // Never settles: xmpp.js's IQ handler would otherwise answer a second time.
         return new Promise(() => {})
       })

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { Client, Element } from '@xmpp/client'
+import type { Client } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import { connectClient, errorsOf, stopAll, xml } from '@xmpp-errors/throwaway-clients'
 import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 import { compare, type Throughputs } from './compare.js'

@@ -1,6 +1,5 @@
-import type { Element } from '@xmpp/client'
-import { type Component, component, jid, xml } from '@xmpp/component'
-import type { IqHandler } from '@xmpp/iq/callee'
+import { type Component, component, type IQHandler, jid, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { errors, guard, type Logger, NS_STANZAS, StanzaError } from '@xmpp-errors/middleware'
 
 /** The component's own domain in the in-process benchmarks. */
@@ -58,7 +57,7 @@ const prebuilt = Array.from({ length: 4096 }, () => new StanzaError('item-not-fo
 let next = 0
 
 /** The iqCallee.get handlers the benchmarks compare. */
-export const routes: Record<Route, IqHandler<Component>> = {
+export const routes: Record<Route, IQHandler> = {
   // P1: builds a result, throws nothing.
   result: () => xml('query', { xmlns: NS }, 'ok'),
   // P2 with errors(): what a user of this library writes. A sender-blame condition, so no
@@ -99,7 +98,7 @@ function findItem(): Element {
  * What a user writes without this library: a try/catch in the route that builds the `<error/>`
  * and logs one line with what an operator needs to find the request.
  */
-export function userCatch(logger: Logger): IqHandler<Component> {
+export function userCatch(logger: Logger): IQHandler {
   return (ctx) => {
     try {
       return findItem()

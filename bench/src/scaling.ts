@@ -1,5 +1,5 @@
-import type { Element } from '@xmpp/client'
 import type { Component } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { errors, NS_STANZAS, StanzaError } from '@xmpp-errors/middleware'
 import { xml } from '@xmpp-errors/throwaway-clients'
 import { compare, type Throughputs } from './compare.js'
@@ -70,7 +70,7 @@ function byHand(text: string | undefined): Component {
       'error',
       { type: 'cancel', by: ctx.stanza.attrs.to },
       xml('item-not-found', { xmlns: NS_STANZAS }),
-      text === undefined ? undefined : xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, text),
+      ...(text === undefined ? [] : [xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, text)]),
     ),
   )
   return c
@@ -86,7 +86,7 @@ function requests(senders: number, payload: number): () => Element {
     return xml(
       'iq',
       { type: 'get', id: `s${n}`, from, to: DOMAIN },
-      xml('query', { xmlns: NS }, filler || undefined),
+      xml('query', { xmlns: NS }, ...(filler ? [filler] : [])),
     )
   }
 }

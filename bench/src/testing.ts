@@ -4,7 +4,7 @@
 //   node bench/dist/testing.js [requests]
 import { performance } from 'node:perf_hooks'
 import type { Component } from '@xmpp/component'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { errors, StanzaError } from '@xmpp-errors/middleware'
 import { type SetupTools, testComponent } from '@xmpp-errors/testing'
 

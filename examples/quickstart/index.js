@@ -9,15 +9,16 @@ const NS = 'urn:example:notes'
 const notes = new Map([['groceries', 'milk, eggs']])
 const logger = pino()
 const c = guard(component({ service: XMPP_SERVICE, domain: XMPP_DOMAIN, password: XMPP_SECRET }), {
-  logger,
+  logger, // errors() records there too
 })
-c.middleware.use(errors({ logger })) // first: before any iqCallee route
+c.middleware.use(errors()) // first: before any iqCallee route
 
 c.iqCallee.get(NS, 'get', ({ element }) => {
   const key = element.attrs.key
   if (!key) throw new StanzaError('bad-request', { text: 'a key is required' })
-  if (!notes.has(key)) throw new StanzaError('item-not-found', { text: `no note named ${key}` })
-  return xml('note', { xmlns: NS, key }, notes.get(key))
+  const note = notes.get(key)
+  if (note === undefined) throw new StanzaError('item-not-found', { text: `no note named ${key}` })
+  return xml('note', { xmlns: NS, key }, note)
 })
 
 await c.start()

@@ -3,7 +3,7 @@
 // through a real Prosody in three layouts. Inside the workspace there is one ltx, so only here can
 // the suite see what happens when our `@xmpp/xml` and `ltx` are other copies than xmpp.js's.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
@@ -20,8 +20,10 @@ import { startProsody, type XmppServer } from '@xmpp-errors/throwaway-servers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logSize, userOf, waitForLog } from '../src/suite.js'
 import {
+  COMPONENT,
   CONSUMER,
   type Command,
+  compile,
   copyIn,
   elementClasses,
   exec,
@@ -35,6 +37,7 @@ import {
 
 const NS = 'urn:xmpp-errors:install'
 const QUICKSTART = 'examples/quickstart/index.js'
+const C2S = 'examples/c2s/index.js'
 /**
  * Each step runs npm, tsc or a whole application in a child process, and tsc with skipLibCheck
  * off checks every declaration it loads, @types/node's included: on a loaded machine that takes
@@ -48,13 +51,15 @@ let server: XmppServer
 let published: Published[]
 /** The project as npm lays it out. */
 let npmLayout: string
+/** A project with what the README's quick start installs, and nothing else. */
+let quickstartLayout: string
 /** The same project, each of our packages that builds XML with its own @xmpp/xml and ltx. */
 let ownCopies: string
 let peer: Client
 const apps: ChildProcess[] = []
 /** The checks that need no server, started early to run while the others wait on npm or XMPP. */
 let lint: Promise<Settled<Command>>
-let compiled: Record<string, Promise<Settled<Command>>>
+let compiled: Record<string, Promise<Settled<string>>>
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 /** A promise that never rejects, so that one started early and awaited late is never unhandled. */
@@ -69,50 +74,69 @@ async function settled<T>(promise: Promise<Settled<T>>): Promise<T> {
   return result.value
 }
 
-/** tsc, strict, over the quick start as `quickstart.ts` and the declarations of xmpp.js it needs. */
-async function compileQuickstart(project: string, resolution: string): Promise<Command> {
-  const tsconfig = `tsconfig.${resolution}.json`
+/**
+ * tsc, strict, over the quick start as `index.ts` (and, but for `bundler`, `require.cts`) with the
+ * declarations npm installed: ours, `@types/xmpp__component` and DefinitelyTyped's.
+ */
+async function compileQuickstart(project: string, module: string): Promise<string> {
+  const tsconfig = `tsconfig.${module}.json`
   await copyIn(project, `test/install/fixtures/${tsconfig}`, tsconfig)
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
-  return exec(process.execPath, [tsc, '-p', tsconfig], { cwd: project })
+  return compile(project, tsconfig)
 }
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'xmpp-errors-install-'))
-  ;[server, published] = await Promise.all([
+  let declarations: string[]
+  ;[server, { published, declarations }] = await Promise.all([
     startProsody({ components: 3, users: 3 }),
     pack(join(work, 'tarballs')),
   ])
   lint = settle(
     exec(process.execPath, ['scripts/lint-packages.js', ...published.map((p) => p.tarball)], {
       cwd: ROOT,
+      // It runs beside two npm installs and three tsc runs: on a loaded machine, minutes.
+      timeout: 300_000,
     }),
   )
   npmLayout = join(work, 'npm')
-  await npmProject(
-    npmLayout,
-    published.map((p) => p.tarball),
-    [...XMPP_JS, ...CONSUMER],
-  )
+  quickstartLayout = join(work, 'quickstart')
+  await Promise.all([
+    npmProject(
+      npmLayout,
+      [...published.map((p) => p.tarball), ...declarations],
+      [...XMPP_JS, ...CONSUMER],
+    ),
+    // The README's install line alone: no @xmpp/client, whose @xmpp/xml 0.14 would hide a copy
+    // our packages bring.
+    npmProject(quickstartLayout, quickstartTarballs(), [COMPONENT, 'pino@9']),
+  ])
   ownCopies = join(work, 'own-copies')
   await exec('cp', ['-R', npmLayout, ownCopies], { cwd: work })
   for (const dir of [npmLayout, ownCopies]) {
     await copyIn(dir, 'test/install/fixtures/app.mjs', 'app.mjs')
   }
   await copyIn(npmLayout, QUICKSTART, 'quickstart.js')
-  await copyIn(npmLayout, QUICKSTART, 'quickstart.ts')
-  // xmpp.js ships no types: the project copies the repository's declarations, as the README says.
-  for (const file of await readdir(join(ROOT, 'types/xmpp'))) {
-    await copyIn(npmLayout, `types/xmpp/${file}`, `types/xmpp/${file}`)
-  }
+  await copyIn(npmLayout, C2S, 'c2s.js')
+  await copyIn(npmLayout, QUICKSTART, 'index.ts')
+  await copyIn(npmLayout, 'test/install/fixtures/require.cts', 'require.cts')
   compiled = Object.fromEntries(
-    ['node16', 'bundler'].map((resolution) => [
-      resolution,
-      settle(compileQuickstart(npmLayout, resolution)),
+    ['node16', 'nodenext', 'bundler'].map((module) => [
+      module,
+      settle(compileQuickstart(npmLayout, module)),
     ]),
   )
   peer = await connectClient(server, userOf(server, 'u2'), { resource: 'peer' })
 }, 300_000)
+
+/** What the quick start's `npm i @xmpp-errors/middleware` installs: it and its dependencies. */
+function quickstartTarballs(): string[] {
+  const middleware = published.find((p) => p.name === '@xmpp-errors/middleware')
+  const wanted = new Set([
+    '@xmpp-errors/middleware',
+    ...Object.keys(middleware?.dependencies ?? {}),
+  ])
+  return published.filter((p) => wanted.has(p.name)).map((p) => p.tarball)
+}
 
 afterAll(async () => {
   for (const app of apps) app.kill('SIGTERM')
@@ -126,6 +150,11 @@ interface App {
   /** Everything the app wrote, `sent <xml>` lines included. */
   stdout: () => string
   stderr: () => string
+  /**
+   * Resolves with stdout once `done` holds for it. The app writes after its reply has left, and
+   * the peer may read the reply through the server before the pipe has brought the line here.
+   */
+  until: (done: (stdout: string) => boolean, timeoutMs?: number) => Promise<string>
 }
 
 /** Runs `node <script>` in `project` and resolves once its output matches `ready`. */
@@ -146,13 +175,28 @@ function start(
   child.stderr.on('data', (chunk) => {
     stderr += chunk
   })
+  const until = (done: (stdout: string) => boolean, timeoutMs = 5_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!done(stdout)) return false
+        clearTimeout(timer)
+        child.stdout.off('data', check)
+        resolve(stdout)
+        return true
+      }
+      const timer = setTimeout(() => {
+        child.stdout.off('data', check)
+        reject(new Error(`${script} never wrote what was awaited; stdout:\n${stdout}`))
+      }, timeoutMs)
+      if (!check()) child.stdout.on('data', check)
+    })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not online:\n${stderr}`)), 20_000)
     child.stdout.on('data', (chunk) => {
       stdout += chunk
       if (ready.test(stdout)) {
         clearTimeout(timer)
-        resolve({ process: child, stdout: () => stdout, stderr: () => stderr })
+        resolve({ process: child, stdout: () => stdout, stderr: () => stderr, until })
       }
     })
     child.on('exit', (code) => {
@@ -236,6 +280,14 @@ const answered = {
     'iq error modify jid-malformed "malformed \'to\' address"',
 }
 
+/** The complete JSON lines of `stdout` that are records of an error (they have `xmpp`). */
+const errorRecords = (stdout: string): unknown[] =>
+  stdout
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.includes('"condition":'))
+    .map((line) => JSON.parse(line))
+
 /** A thrown StreamError: no reply, the server receives the stream error and closes the session. */
 async function streamError(target: string, app: App): Promise<void> {
   const offset = await logSize(server.logFile)
@@ -254,10 +306,10 @@ async function streamError(target: string, app: App): Promise<void> {
     10_000,
   )
   expect(await noReply).toBe('no reply')
-  expect(app.stdout()).toContain(
+  const sent =
     'sent <stream:error><policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>' +
-      '<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">install test</text></stream:error>',
-  )
+    '<text xmlns="urn:ietf:params:xml:ns:xmpp-streams">install test</text></stream:error>'
+  expect(await app.until((stdout) => stdout.includes(sent))).toContain(sent)
 }
 
 const componentEnv = (domain: string) => ({
@@ -352,14 +404,64 @@ describe('the packed packages', { timeout: SLOW }, () => {
     )
   })
 
-  it.each(['node16', 'bundler'])(
-    'compile the README quick start in a strict TypeScript project (moduleResolution %s)',
-    async (resolution) => {
-      const { stdout } = await settled(compiled[resolution] ?? Promise.reject(resolution))
-      expect(stdout).toBe('')
+  it.each(['nodenext', 'bundler'])(
+    'compile the README quick start in a strict TypeScript project with @types/xmpp__component (module %s)',
+    async (module) => {
+      expect(await settled(compiled[module] ?? Promise.reject(module))).toBe('')
     },
   )
+
+  it('compile the quick start under module node16 too, where only a .cts file that requires them fails', async () => {
+    const output = await settled(compiled.node16 ?? Promise.reject('node16'))
+    // require() of an ES module type-checks from module node20 on (Node.js 20.19 loads it):
+    // node16 says TS1471 for `import x = require()`, TS1479 for an `import` compiled to require().
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^require\.cts\(\d+,\d+\): error TS14(71|79): .*'@xmpp-errors\/middleware'/,
+      ),
+    ])
+  })
+
+  it.each([
+    ['the quick start installs', () => quickstartLayout],
+    ['beside @xmpp/client 0.14 too', () => npmLayout],
+  ])('add no copy of @xmpp/xml beyond those xmpp.js brings (npm ls), as %s', async (_, project) => {
+    const { stdout } = await exec('npm', ['ls', '@xmpp/xml', '--all', '--long', '--json'], {
+      cwd: project(),
+    })
+    const copies = xmlCopies(JSON.parse(stdout))
+    const ours = [...copies].filter(([, users]) => users.some((u) => u.startsWith('@xmpp-errors/')))
+    expect(ours.length).toBeGreaterThan(0)
+    for (const [path, users] of ours) {
+      expect(path).not.toContain(join('node_modules', '@xmpp-errors'))
+      expect(
+        users.filter((u) => u.startsWith('@xmpp/')),
+        path,
+      ).not.toEqual([])
+    }
+  })
 })
+
+interface NpmNode {
+  path?: string
+  dependencies?: Record<string, NpmNode>
+}
+
+/** Each installed @xmpp/xml, by path, with the packages that use it (npm ls's tree, walked). */
+function xmlCopies(root: NpmNode): Map<string, string[]> {
+  const copies = new Map<string, string[]>()
+  const pending: [string, NpmNode][] = [['', root]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [name, node] = next
+    for (const [dependency, child] of Object.entries(node.dependencies ?? {})) {
+      if (dependency === '@xmpp/xml' && child.path) {
+        copies.set(child.path, [...(copies.get(child.path) ?? []), name])
+      }
+      pending.push([dependency, child])
+    }
+  }
+  return copies
+}
 
 describe('the README quick start', { timeout: SLOW }, () => {
   it('is examples/quickstart/index.js, word for word', async () => {
@@ -390,11 +492,7 @@ describe('the README quick start', { timeout: SLOW }, () => {
     const note = (await get({ key: 'groceries' })).getChild('note', 'urn:example:notes')
     expect([note?.attrs.key, note?.text()]).toEqual(['groceries', 'milk, eggs'])
     // pino's JSON lines: one record for each error, as the README shows.
-    const records = app
-      .stdout()
-      .split('\n')
-      .filter((line) => line.includes('"condition":'))
-      .map((line) => JSON.parse(line))
+    const records = errorRecords(await app.until((stdout) => errorRecords(stdout).length >= 2))
     expect(records).toMatchObject([
       {
         level: 40,
@@ -404,6 +502,50 @@ describe('the README quick start', { timeout: SLOW }, () => {
         action: 'reply',
       },
       { level: 40, condition: 'bad-request', action: 'reply' },
+    ])
+  })
+})
+
+describe("the README's c2s bot", { timeout: SLOW }, () => {
+  it('is examples/c2s/index.js, word for word', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const code = await readFile(join(ROOT, C2S), 'utf8')
+    expect(readme).toContain(`\`\`\`js\n${code}\`\`\``)
+  })
+
+  it('logs in with @xmpp/client 0.14.0 and answers as the README says, with one record each', async () => {
+    const bot = userOf(server, 'u3')
+    const app = await start(
+      npmLayout,
+      'c2s.js',
+      {
+        XMPP_SERVICE: `xmpp://${server.host}:${server.c2sPort}`,
+        XMPP_DOMAIN: server.domain,
+        XMPP_USERNAME: bot.username,
+        XMPP_PASSWORD: bot.password,
+      },
+      /"msg":"online as /,
+    )
+    const target = `${bot.jid}/bot`
+    const get = (key: string) =>
+      request(peer, iq(target, 'get', xml('get', { xmlns: 'urn:example:notes', key })), 10_000)
+    expect(summary(await get('pineapple'))).toBe('iq error cancel item-not-found "no such note"')
+    expect((await get('groceries')).getChildText('note', 'urn:example:notes')).toBe('milk, eggs')
+    expect(
+      await ask(
+        xml('message', { to: target, id: 'c2s-save', type: 'chat' }, xml('body', {}, 'save')),
+        (s) => s.name === 'message' && s.attrs.id === 'c2s-save',
+      ),
+    ).toBe('message error cancel internal-server-error')
+    const records = errorRecords(await app.until((stdout) => errorRecords(stdout).length >= 2))
+    expect(records).toMatchObject([
+      { level: 40, condition: 'item-not-found', action: 'reply' },
+      {
+        level: 50,
+        condition: 'internal-server-error',
+        err: { message: 'the disk is full' },
+        action: 'reply',
+      },
     ])
   })
 })

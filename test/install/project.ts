@@ -12,7 +12,8 @@ const run = promisify(execFile)
 export const ROOT = resolve(import.meta.dirname, '../..')
 
 /** xmpp.js as users install it: the latest component (0.13, CommonJS) and the 0.14 client. */
-export const XMPP_JS = ['@xmpp/component@0.13.1', '@xmpp/client@0.14.0']
+export const COMPONENT = '@xmpp/component@0.13.1'
+export const XMPP_JS = [COMPONENT, '@xmpp/client@0.14.0']
 /** What the quick start and a strict TypeScript consumer need beside them. */
 export const CONSUMER = ['pino@9', '@types/node@20']
 
@@ -51,21 +52,29 @@ export async function exec(
   }
 }
 
+/** What `scripts/pack.js` packed: our packages, and the declarations of types/ for xmpp.js. */
+export interface Packed {
+  published: Published[]
+  /** The tarballs of `@types/xmpp__component` and `@types/xmpp__component-core`. */
+  declarations: string[]
+}
+
 /** `scripts/pack.js`: `pnpm pack` of each package into `into`, workspace ranges made versions. */
-export async function pack(into: string): Promise<Published[]> {
+export async function pack(into: string): Promise<Packed> {
   const { stdout } = await exec(process.execPath, ['scripts/pack.js', into], { cwd: ROOT })
   const dirs = new Map<string, string>()
   for (const dir of await readdir(join(ROOT, 'packages'))) {
     const manifest = await readFile(join(ROOT, 'packages', dir, 'package.json'), 'utf8')
     dirs.set((JSON.parse(manifest) as { name: string }).name, join(ROOT, 'packages', dir))
   }
-  const packed: Published[] = []
+  const packed: Packed = { published: [], declarations: [] }
   for (const tarball of stdout.trim().split('\n')) {
     const { stdout: manifest } = await exec('tar', ['-xzOf', tarball, 'package/package.json'], {
       cwd: ROOT,
     })
     const { name, dependencies = {} } = JSON.parse(manifest) as Omit<Published, 'dir' | 'tarball'>
-    packed.push({ name, dir: dirs.get(name) ?? '', tarball, dependencies })
+    if (name.startsWith('@types/')) packed.declarations.push(tarball)
+    else packed.published.push({ name, dir: dirs.get(name) ?? '', tarball, dependencies })
   }
   return packed
 }
@@ -146,6 +155,19 @@ export async function elementClasses(
     cwd: project,
   })
   return JSON.parse(stdout)
+}
+
+/** `tsc -p tsconfig` in `project`: what it prints, errors included (tsc exits 2 on errors). */
+export async function compile(project: string, tsconfig: string): Promise<string> {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [tsc, '-p', tsconfig], { cwd: project }, (error, stdout, stderr) => {
+      // 1 and 2: diagnostics, printed on stdout; anything else is tsc failing to run.
+      if (error && !(error.code === 1 || error.code === 2)) {
+        reject(new Error(`tsc -p ${tsconfig} failed in ${project}:\n${stdout}\n${stderr}`))
+      } else resolve(stdout)
+    })
+  })
 }
 
 /** Copies a fixture file of test/install/fixtures (or any file of the repo) into the project. */

@@ -22,7 +22,7 @@ async function readmeBlocks(): Promise<string[]> {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'xmpp-errors-testing-'))
-  const published = await pack(join(work, 'tarballs'))
+  const { published } = await pack(join(work, 'tarballs'))
   project = join(work, 'project')
   await npmProject(
     project,

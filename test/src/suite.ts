@@ -89,3 +89,11 @@ export async function waitForLog(
     await sleep(25)
   }
 }
+
+/**
+ * The children that are there, for xml(): it skips an undefined child, which its declarations
+ * (@types/xmpp__xml) do not let it be given.
+ */
+export function present<T>(...children: Array<T | undefined>): T[] {
+  return children.filter((child): child is T => child !== undefined)
+}

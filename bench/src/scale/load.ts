@@ -1,5 +1,6 @@
-import type { Client, Element } from '@xmpp/client'
+import type { Client } from '@xmpp/client'
 import { xml } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import {
   FAIL_ATTRIBUTE,
   type Failure,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type Component, component } from '@xmpp/component'
-import { type ErrorRecord, errors, guard } from '@xmpp-errors/middleware'
+import { type ErrorRecord, errors, guard, type Middleware } from '@xmpp-errors/middleware'
 import { commands } from './commands.js'
 import type { Config } from './config.js'
 import type { BotLogger } from './context.js'
@@ -46,6 +46,8 @@ export interface BotOptions {
   now?: () => number
   /** Receives every error record, for metrics (see metrics.ts). */
   onError?: (record: ErrorRecord) => void
+  /** Counts each stanza, for metrics (see metrics.ts). */
+  countStanzas?: Middleware
 }
 
 function field(error: unknown, name: string): unknown {
@@ -123,6 +125,7 @@ export function createBot(config: Config, log: BotLogger, options: BotOptions = 
   // The ordering rule: errors() before any route, or a route's throw becomes a bare
   // internal-server-error from xmpp.js's IQ handler. Its rateLimit caps the error replies a sender gets, so that a flood of bad requests does
   // not become a flood of replies: past the cap, one policy-violation, then silence.
+  if (options.countStanzas) xmpp.middleware.use(options.countStanzas)
   xmpp.middleware.use(
     errors({
       logger: log,

@@ -1,5 +1,5 @@
-import type { IqCaller } from '@xmpp/iq/caller'
-import { xml } from '@xmpp/xml'
+import type { Component } from '@xmpp/component'
+import xml from '@xmpp/xml'
 import {
   type Context,
   type Middleware,
@@ -105,7 +105,7 @@ export interface CommandOptions {
   admins: ReadonlySet<string>
   log: BotLogger
   /** What `check` asks the sender's client with. */
-  iqCaller: Pick<IqCaller, 'request'>
+  iqCaller: Pick<Component['iqCaller'], 'request'>
 }
 
 /** What `check` asks a client, each a request its own client library may or may not answer. */
@@ -122,7 +122,7 @@ const CHECK_TIMEOUT_MS = 5_000
  * of its error reply, or why there was none (a timeout).
  */
 export async function checkClient(
-  iqCaller: Pick<IqCaller, 'request'>,
+  iqCaller: Pick<Component['iqCaller'], 'request'>,
   from: string,
   to: string,
 ): Promise<string> {

@@ -10,15 +10,38 @@
 // demo/counts.ts (the bot's error counter, read back from its OTLP export).
 import { type BotProcess, startBot, stopBot, waitOnline } from './demo/bot-process.js'
 import { connect, stopClients } from './demo/client.js'
-import { countsTable, errorCounts } from './demo/counts.js'
+import { countsTable, errorCounts, stanzaCount } from './demo/counts.js'
 import { type OtlpReceiver, startOtlpReceiver } from './demo/otlp-receiver.js'
 import { ProsodyMissing } from './demo/prosody.js'
 import { summary, table } from './demo/report.js'
 import { SetupError } from './demo/setup-error.js'
-import { externalTarget, type Target, throwawayTarget } from './demo/target.js'
+import { demoUsage, externalTarget, type Target, throwawayTarget } from './demo/target.js'
 import { walk } from './demo/walk.js'
 
-const json = process.argv.includes('--json')
+const usage = `usage: pnpm demo [--json]      (or: node examples/bot/dist/demo.js [--json])
+
+Starts a throwaway Prosody, runs the example bot against it, walks a scripted client through
+every error the bot can produce and prints, for each request, the reply and the log line the bot
+wrote about that stanza, then the bot's error counters.
+
+  --json   the rows and the counts as JSON on stdout; the notes go to stderr
+  --help   this text
+
+${demoUsage}
+`
+const args = process.argv.slice(2)
+const unknown = args.filter((arg) => arg !== '--json' && arg !== '--help' && arg !== '-h')
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(usage)
+  process.exit(0)
+}
+if (unknown.length > 0) {
+  process.stderr.write(`demo: unknown argument ${unknown.join(' ')}
+
+${usage}`)
+  process.exit(2)
+}
+const json = args.includes('--json')
 const started = performance.now()
 
 /** Notes go to stderr when stdout carries JSON. */
@@ -59,13 +82,14 @@ async function main(): Promise<number> {
     // The bot exports its last values as it exits.
     await stopBot(bot)
     const errors = errorCounts(receiver)
+    const stanzas = stanzaCount(receiver)
     if (json) {
-      const report = { ok, bot: target.bot, seconds: Number(seconds), rows, errors }
+      const report = { ok, bot: target.bot, seconds: Number(seconds), rows, errors, stanzas }
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {
       note(table(rows))
       note(`\n${summary(rows, seconds)}`)
-      note(`\n${countsTable(errors)}`)
+      note(`\n${countsTable(errors, stanzas)}`)
     }
     return ok ? 0 : 1
   } catch (error) {

@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import { StanzaError, type XmlElement } from '@xmpp-errors/middleware'
 import { attr, type IqContext } from './context.js'
 import { type KeyPage, MAX_PAGE, type NotesStore, type PageRequest } from './store.js'

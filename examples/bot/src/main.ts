@@ -33,7 +33,11 @@ async function exit(code: number): Promise<never> {
 
 // Metrics go out only when OTEL_METRICS_EXPORTER or an OTLP endpoint is set (see README).
 const metrics = await startMetrics(process.env, logger)
-const bot = createBot(config, logger, metrics && { onError: metrics.onError })
+const bot = createBot(
+  config,
+  logger,
+  metrics && { onError: metrics.onError, countStanzas: metrics.middleware },
+)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ event: 'signal', signal }, `${signal}: stopping`)

@@ -1,10 +1,12 @@
 import type { MetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics'
-import type { ErrorRecord } from '@xmpp-errors/middleware'
+import type { ErrorRecord, Middleware } from '@xmpp-errors/middleware'
 import type { BotLogger } from './context.js'
 
 /** The bot's metrics export, when the environment asks for one. */
 export interface Metrics {
   onError: (record: ErrorRecord) => void
+  /** Counts each stanza, for the error rate: installed before errors(). */
+  middleware: Middleware
   /** Exports what is left and stops: call it before the process exits. */
   shutdown(): Promise<void>
 }
@@ -82,8 +84,10 @@ export async function startMetrics(env: MetricsEnv, log: BotLogger): Promise<Met
     .merge(resources.detectResources({ detectors: [resources.envDetector] }))
   const meterProvider = new sdk.MeterProvider({ resource, readers })
   log.info({ event: 'metrics', exporters: names }, `exporting metrics: ${names.join(', ')}`)
+  const onError = otel({ meterProvider })
   return {
-    onError: otel({ meterProvider }),
+    onError,
+    middleware: onError.middleware,
     async shutdown() {
       try {
         await meterProvider.shutdown()

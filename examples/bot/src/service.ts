@@ -1,5 +1,5 @@
 import type { Component } from '@xmpp/component'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { type Context, type Middleware, type Next, StanzaError } from '@xmpp-errors/middleware'
 import { addressProblem, bareAddress } from './address.js'
 import {
@@ -132,9 +132,9 @@ export function installRoutes(component: Component, options: ServiceOptions): vo
 }
 
 /**
- * The last middleware: an IQ request that no route took. xmpp.js's IQ handler would answer it
- * `service-unavailable` by itself, but out of sight of errors(); throwing it here gives the same
- * reply (RFC 6120 §8.4) and the same log record as every other error.
+ * The last middleware: an IQ request that no route took. errors() would answer it
+ * `service-unavailable` (RFC 6120 §8.2.3) and record it without this; throwing the same condition
+ * here adds a text that names the payload the bot does not serve.
  */
 export function unhandledIq(): Middleware {
   return async (ctx: Context, next: Next) => {

@@ -142,7 +142,11 @@ function define(name: string, definition: ErrorDefinition) {
  * named {key}', de: 'keine Notiz namens {key}' } } }).noSuchNote({ key })` is the StanzaError;
  * the parameters are typed from the templates. Bad definitions throw here, not when thrown.
  */
-export function defineErrors<const D extends Definitions<D>>(definitions: D): Catalogue<D> {
+export function defineErrors<const D extends Readonly<Record<string, ErrorDefinition>>>(
+  // D is inferred from the argument alone, then each entry is checked against its own condition:
+  // an entry with a type its condition does not allow is an error there, the others stay typed.
+  definitions: D & Definitions<D>,
+): Catalogue<D> {
   if (typeof definitions !== 'object' || definitions === null) {
     throw new TypeError('defineErrors: definitions must be an object of error definitions')
   }

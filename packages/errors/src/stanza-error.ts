@@ -11,6 +11,7 @@ import {
 } from '@xmpp-errors/conditions'
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
+import { checkOptions } from './options.js'
 import { parsed, readStanzaError } from './parse.js'
 import { errorTexts, MAX_ADDRESS_LENGTH, sanitizeXmlText, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
@@ -79,6 +80,20 @@ export interface ReadLanguageOptions {
 export type StanzaErrorOptions<C extends StanzaCondition = StanzaCondition> =
   StanzaErrorBaseOptions<C> & (C extends UriCondition ? { uri?: string } : { uri?: never })
 
+// Every option's name: `satisfies` fails to compile when one is missing here or is no option.
+const OPTIONS = {
+  type: true,
+  text: true,
+  lang: true,
+  by: true,
+  application: true,
+  specifiedBy: true,
+  cause: true,
+  expose: true,
+  stack: true,
+  uri: true,
+} as const satisfies Record<keyof StanzaErrorOptions<'gone'>, true>
+
 /** `by` and `uri` hold an address: a string no longer than any address can be. */
 function assertAddress(option: 'by' | 'uri', value: unknown): void {
   if (value !== undefined && (typeof value !== 'string' || value.length > MAX_ADDRESS_LENGTH)) {
@@ -133,6 +148,7 @@ export class StanzaError<C extends StanzaCondition = StanzaCondition> extends Er
     if (entry === undefined) {
       throw new TypeError(`StanzaError: unknown stanza condition ${JSON.stringify(condition)}`)
     }
+    checkOptions('StanzaError', condition, options, OPTIONS)
     // Each option read once, here: a constructor that sees options of many shapes reads every
     // property through a megamorphic lookup, which costs more than the rest of it.
     const { type: given, specifiedBy, application, uri, by, stack, expose } = options

@@ -8,6 +8,7 @@ import {
 import { brand } from './brand.js'
 import { hasOwnNamespace, isElement, type XmlElement } from './element.js'
 import { isSeeOtherHost } from './host.js'
+import { checkOptions } from './options.js'
 import { parsed, readStreamError } from './parse.js'
 import { errorTexts, type Texts, textIn } from './text.js'
 import { xmlLike } from './xml-like.js'
@@ -29,6 +30,15 @@ export interface StreamErrorBaseOptions {
 /** `host` exists only for `see-other-host`: `domain[:port]`, `ipv4[:port]` or `[ipv6][:port]`. */
 export type StreamErrorOptions<C extends StreamCondition = StreamCondition> =
   StreamErrorBaseOptions & (C extends 'see-other-host' ? { host?: string } : { host?: never })
+
+// Every option's name: `satisfies` fails to compile when one is missing here or is no option.
+const OPTIONS = {
+  text: true,
+  lang: true,
+  application: true,
+  cause: true,
+  host: true,
+} as const satisfies Record<keyof StreamErrorOptions<'see-other-host'>, true>
 
 /**
  * An XMPP stream error (RFC 6120 §4.9). Thrown from a handler, the `errors()` middleware sends
@@ -64,6 +74,7 @@ export class StreamError<C extends StreamCondition = StreamCondition> extends Er
     if (entry === undefined) {
       throw new TypeError(`StreamError: unknown stream condition ${JSON.stringify(condition)}`)
     }
+    checkOptions('StreamError', condition, options, OPTIONS)
     if (options.host !== undefined) {
       if (entry.characterData !== 'host[:port]') {
         throw new TypeError(`StreamError: host is only carried by see-other-host, not ${condition}`)

@@ -34,8 +34,11 @@ export function errorText(value: string, max = MAX_TEXT_LENGTH): string {
   return sanitizeXmlText(`${text}…`)
 }
 
-// RFC 5646 language tags, loosely: what xml:lang may hold without surprising a peer.
-const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/
+// RFC 5646 language tags, loosely: what xml:lang may hold without surprising a peer. The primary
+// subtag is an ISO 639 code of 2 or 3 letters (§2.2.1: longer ones are reserved or registered
+// with none assigned, so 'english' is a name, not a tag), or the x- (private use) or i-
+// (grandfathered) prefix with the subtags that follow it.
+const LANGUAGE_TAG = /^(?:[A-Za-z]{2,3}|[xXiI](?=-))(?:-[A-Za-z0-9]{1,8})*$/
 
 export function isLanguageTag(value: unknown): value is string {
   return typeof value === 'string' && LANGUAGE_TAG.test(value)

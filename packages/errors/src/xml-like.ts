@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import type { XmlElement } from './element.js'
 
 /** Builds an element, as `xml(name, attrs, ...children)` does; absent children are skipped. */

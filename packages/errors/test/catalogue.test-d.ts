@@ -39,6 +39,20 @@ describe('defineErrors', () => {
     expectTypeOf(NotesErrors.busy.type).toEqualTypeOf<'modify' | 'wait'>()
   })
 
+  it('reports a disallowed type at its entry, and keeps checking the others', () => {
+    const Mixed = defineErrors({
+      noSuchNote: { condition: 'item-not-found', text: 'no note named {key}' },
+      // @ts-expect-error: conflict is of type cancel
+      busy: { condition: 'conflict', type: 'wait', text: 'busy' },
+    })
+    Mixed.noSuchNote({ key: 'a' })
+    // @ts-expect-error: key is required
+    Mixed.noSuchNote({})
+    // @ts-expect-error: kee is not a parameter
+    Mixed.noSuchNote({ kee: 'x' })
+    expectTypeOf(Mixed.noSuchNote({ key: 'a' })).toEqualTypeOf<StanzaError<'item-not-found'>>()
+  })
+
   it('takes only the types RFC 6120 allows for the condition', () => {
     // @ts-expect-error: item-not-found is of type cancel
     defineErrors({ a: { condition: 'item-not-found', type: 'wait', text: 'x' } })

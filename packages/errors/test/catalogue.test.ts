@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
 import { catalogueMarkdown, defineErrors, StanzaError } from '../src/index.js'

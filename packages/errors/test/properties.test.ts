@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import parse from '@xmpp/xml/lib/parse.js'
 import {
   type ErrorType,
@@ -24,7 +24,9 @@ import {
 
 // ---- arbitraries -------------------------------------------------------------------------
 
-const lang = fc.stringMatching(/^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,2}$/)
+const lang = fc.stringMatching(
+  /^(?:[A-Za-z]{2,3}|[xXiI]-[A-Za-z0-9]{1,8})(?:-[A-Za-z0-9]{1,8}){0,2}$/,
+)
 const text = fc.string({ unit: 'binary', maxLength: 1200 })
 const jid = fc
   .tuple(fc.option(fc.stringMatching(/^[a-z0-9._-]{1,12}$/), { nil: undefined }), fc.domain())
@@ -42,7 +44,7 @@ const application = fc
     ),
     fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
   )
-  .map(([name, ns, body]) => xml(name, { xmlns: ns }, body))
+  .map(([name, ns, body]) => xml(name, { xmlns: ns }, ...(body === undefined ? [] : [body])))
 const host = fc
   .oneof(
     fc.domain(),

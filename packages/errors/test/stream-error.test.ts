@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import parse from '@xmpp/xml/lib/parse.js'
 import {
   lookup,

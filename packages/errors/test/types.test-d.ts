@@ -114,3 +114,33 @@ describe('guards narrow unknown values', () => {
     }
   })
 })
+
+describe('isStanzaError and isStreamError with a condition', () => {
+  it('narrow to errors of that condition', () => {
+    const e: unknown = undefined
+    if (isStanzaError(e, 'forbidden')) expectTypeOf(e).toEqualTypeOf<StanzaError<'forbidden'>>()
+    if (isStreamError(e, 'conflict')) expectTypeOf(e).toEqualTypeOf<StreamError<'conflict'>>()
+    if (isStanzaError(e)) expectTypeOf(e).toEqualTypeOf<StanzaError>()
+  })
+
+  it('take only conditions of their kind', () => {
+    const e: unknown = undefined
+    // @ts-expect-error: a typo is a compile error
+    isStanzaError(e, 'forbiden')
+    // @ts-expect-error: a stream condition is not a stanza condition
+    isStanzaError(e, 'see-other-host')
+    // @ts-expect-error: a stanza condition is not a stream condition
+    isStreamError(e, 'item-not-found')
+  })
+})
+
+describe('the constructors', () => {
+  it('take options, not the positional text of xmpp.js, and no unknown option', () => {
+    // @ts-expect-error: the text is an option
+    new StanzaError('item-not-found', 'no such note')
+    // @ts-expect-error: Slixmpp's etype is type here
+    new StanzaError('item-not-found', { etype: 'cancel' })
+    // @ts-expect-error: not an option
+    new StreamError('conflict', { typo: 1 })
+  })
+})

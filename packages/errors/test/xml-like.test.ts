@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { Element as OurElement, xml } from '@xmpp/xml'
+import xml, { Element as OurElement } from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import { describe, expect, it } from 'vitest'
 import { StanzaError, StreamError, type XmlElement, xmlLike } from '../src/index.js'

@@ -2,15 +2,14 @@ import jid from '@xmpp/jid'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { followConnection } from './connection.js'
 import { type BackoffOptions, defaultBackoff } from './connection-policy.js'
-import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome } from './decide.js'
-import { defaultLogger } from './logger.js'
 import { normalize } from './normalize.js'
 import { defaultOutgoing, describeRefusal, limitOutgoing, type Refused } from './outgoing.js'
 import { type ErrorRecord, publish, recordEvent, recordHandled } from './record.js'
 import { errorElementFor, replyFor } from './reply.js'
+import { type ReportingOptions, reporterFor } from './reporting.js'
 import { type AfterStreamError, closeStream } from './stream.js'
-import type { Logger, XmppEntity } from './types.js'
+import type { XmppEntity } from './types.js'
 import { watch } from './watch.js'
 import {
   type PatchableConnection,
@@ -18,11 +17,8 @@ import {
   settleUnreadableReplies,
 } from './xmpp-internals.js'
 
-export interface GuardOptions {
-  logger?: Logger
-  onError?: (record: ErrorRecord) => void
-  /** The correlation id of each record, as in errors(). */
-  correlationId?: CorrelationId
+/** `logger`, `onError` and `correlationId` as in errors(); given to one, the other uses them. */
+export interface GuardOptions extends ReportingOptions {
   /** After the stream error a malformed `from` causes: reconnect (default) or stop. */
   afterStreamError?: AfterStreamError
   /**
@@ -92,11 +88,11 @@ export function addressChecker(): (element: unknown) => 'from' | 'to' | undefine
  * creating the component; it returns the component.
  */
 export function guard<E extends GuardableEntity>(entity: E, options: GuardOptions = {}): E {
-  const logger = options.logger ?? defaultLogger()
+  // What errors() of this entity was given, where this guard() was not.
+  const { logger, onError, nextId } = reporterFor(entity, options)
   const rejected = new WeakSet<object>()
   const faultOf = addressChecker()
-  const nextId = correlationIdFrom(options.correlationId)
-  const emitRecord = (record: ErrorRecord) => publish(record, logger, options.onError)
+  const emitRecord = (record: ErrorRecord) => publish(record, logger, onError)
   watch(entity, { publish: emitRecord, nextId })
   // errors() installs it on the first stanza it sees; a request made before (at start-up, from
   // a timer) would wait for its timeout on a reply xmpp.js cannot read.

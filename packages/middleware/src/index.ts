@@ -45,6 +45,7 @@ export {
 export type { RateLimitCounts, RateLimitOptions } from './rate-limit.js'
 export type { ErrorRecord, Level, StanzaSummary } from './record.js'
 export { type EchoOptions, MAX_DEFAULT_BY_LENGTH } from './reply.js'
+export type { ReportingOptions } from './reporting.js'
 export type { AfterStreamError } from './stream.js'
 export type { Address, Context, Logger, Middleware, Next, XmppEntity } from './types.js'
 export type { Upstream, UpstreamPolicy } from './upstream.js'

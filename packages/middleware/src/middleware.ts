@@ -1,29 +1,23 @@
 import { isLanguageTag, StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
-import { type CorrelationId, correlationIdFrom } from './correlation.js'
 import { defaultReplyTo, type Outcome, outcome, type ReplyTo } from './decide.js'
 import { governs } from './entity-state.js'
 import { languagesOf, textLanguage } from './language.js'
-import { defaultLogger } from './logger.js'
 import { type MapError, type Normalized, normalize, type XmppError } from './normalize.js'
 import { ErrorRateLimit, type RateLimitCounts, type RateLimitOptions } from './rate-limit.js'
 import { type ErrorRecord, publish, recordEvent, recordHandled, recordIncoming } from './record.js'
 import { type EchoOptions, emptyPayload, errorReply, type ReplyOptions } from './reply.js'
+import { type Reporter, type ReportingOptions, reporterFor } from './reporting.js'
 import { type AfterStreamError, closeStream, nothingMore } from './stream.js'
-import type { Context, Logger, Middleware, Next } from './types.js'
+import type { Context, Middleware, Next } from './types.js'
 import type { UpstreamPolicy } from './upstream.js'
 import { watch } from './watch.js'
 import { insideIqHandler, iqHandlerPayload, settleUnreadableReplies } from './xmpp-internals.js'
 
-export interface ErrorsOptions {
-  /** pino-compatible logger. Default: one JSON line per warning or error on stderr. */
-  logger?: Logger
-  /** Receives every record that is logged, for metrics. Its throws are ignored. */
-  onError?: (record: ErrorRecord) => void
-  /**
-   * The correlation id of each record, e.g. the active trace's id. When it returns nothing (or
-   * throws) the record gets a generated one.
-   */
-  correlationId?: CorrelationId
+/**
+ * `logger`, `onError` and `correlationId` given to guard() need not be given again here, nor the
+ * other way round: the two share them through the entity (see `reporterFor`).
+ */
+export interface ErrorsOptions extends ReportingOptions {
   /** Maps foreign errors (a validation library's, say) to a StanzaError or StreamError. */
   map?: MapError
   /** Default `by` to the address the stanza was sent to, without its resource. Default true. */
@@ -78,8 +72,7 @@ export interface ErrorsMiddleware extends Middleware {
  * with its details kept out of the reply. Use it before any `iqCallee.get/set` route.
  */
 export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
-  const logger = options.logger ?? defaultLogger()
-  const { onError, map } = options
+  const { map } = options
   const replyTo: ReplyTo = { ...defaultReplyTo, ...options.reply }
   const upstream = options.upstream ?? 'hide'
   const after = options.afterStreamError ?? 'reconnect'
@@ -97,8 +90,9 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       ? undefined
       : new ErrorRateLimit(options.rateLimit === true ? {} : options.rateLimit)
 
-  const emit = (record: ErrorRecord) => publish(record, logger, onError)
-  const nextId = correlationIdFrom(options.correlationId)
+  // Made for the entity of the first stanza: what guard() was given for it may be used here.
+  let reporter: Reporter = reporterFor({}, options)
+  const emit = (record: ErrorRecord) => publish(record, reporter.logger, reporter.onError)
 
   function act(ctx: Context, result: Outcome): unknown {
     switch (result.action) {
@@ -123,7 +117,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   function respond(ctx: Context, thrown: unknown, normalized: Normalized): unknown {
     const result = outcome(ctx.stanza, normalized, { replyTo, limit })
     const response = act(ctx, result)
-    emit(recordHandled(ctx.stanza, thrown, result.normalized, result, nextId()))
+    emit(recordHandled(ctx.stanza, thrown, result.normalized, result, reporter.nextId()))
     return response
   }
 
@@ -138,7 +132,9 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
         return respond(ctx, bug, { error, unknown: true })
       } catch {
         try {
-          emit(recordEvent(bug, 'error', 'errors() failed while handling an error', nextId()))
+          emit(
+            recordEvent(bug, 'error', 'errors() failed while handling an error', reporter.nextId()),
+          )
         } catch {}
         // xmpp.js's IQ handler echoes the payload whole into its own reply: keep the echo cap.
         const payload = iqHandlerPayload(ctx)
@@ -153,7 +149,7 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
       stanza.name === 'stream:error'
         ? StreamError.fromElement(stanza)
         : StanzaError.fromElement(stanza)
-    emit(recordIncoming(stanza, error, undefined, nextId()))
+    emit(recordIncoming(stanza, error, undefined, reporter.nextId()))
   }
 
   /**
@@ -169,7 +165,8 @@ export function errors(options: ErrorsOptions = {}): ErrorsMiddleware {
   let watched: Context['entity'] | undefined
   function errorsMiddleware(ctx: Context, next: Next): Promise<unknown> {
     if (ctx.entity !== watched) {
-      watch(ctx.entity, { publish: emit, nextId })
+      reporter = reporterFor(ctx.entity, options)
+      watch(ctx.entity, { publish: emit, nextId: () => reporter.nextId() })
       settleUnreadableReplies(ctx.entity)
       watched = ctx.entity
     }

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { defaultReplyTo, outcome, type ReplyTo } from '../src/decide.js'

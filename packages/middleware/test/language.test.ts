@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { languagesOf, textLanguage } from '../src/language.js'
@@ -79,6 +79,14 @@ describe('the reply text', () => {
 
   it('errors() refuses a lang that is not a language tag', () => {
     expect(() => errors({ lang: 'en_GB' })).toThrow(/not a language tag/)
+    // A primary subtag is a code of 2 or 3 letters, or the x- or i- prefix of the subtags after it.
+    expect(() => errors({ lang: 'x' })).toThrow('errors(): lang "x" is not a language tag')
+    expect(() => errors({ lang: 'english' })).toThrow(
+      'errors(): lang "english" is not a language tag',
+    )
+    for (const lang of ['en', 'de-CH', 'gsw', 'zh-Hant-TW', 'x-klingon', 'i-navajo']) {
+      expect(() => errors({ lang })).not.toThrow()
+    }
   })
 })
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { streamConditions } from '@xmpp-errors/conditions'
 import { StreamError } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 import type { Component } from '@xmpp/component'
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import { NS_STREAMS } from '@xmpp-errors/conditions'
 import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { testComponent } from '@xmpp-errors/testing'

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { StanzaError, type XmlElement } from '@xmpp-errors/errors'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { serialize, serializedLengthBound } from '../src/serialize.js'

@@ -1,9 +1,12 @@
 export { eventAttributes, metricAttributes } from './attributes.js'
 export {
-  COUNTER_NAME,
   EVENT_NAME,
+  HANDLED_ERRORS,
+  HANDLED_STANZAS,
   METER_NAME,
+  METER_VERSION,
   type OtelOnError,
   type OtelOptions,
   otel,
+  RECEIVED_ERRORS,
 } from './otel.js'

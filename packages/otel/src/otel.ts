@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import {
   type Counter,
   isSpanContextValid,
@@ -7,11 +8,20 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api'
-import type { CorrelationId, ErrorRecord } from '@xmpp-errors/middleware'
-import { eventAttributes, metricAttributes } from './attributes.js'
+import type { Context, CorrelationId, ErrorRecord, Middleware, Next } from '@xmpp-errors/middleware'
+import { eventAttributes, metricAttributes, stanzaName } from './attributes.js'
 
 export const METER_NAME = '@xmpp-errors/otel'
-export const COUNTER_NAME = 'xmpp.errors'
+/** The meter's version: this package's, as the instrumentation scope asks. */
+export const METER_VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version
+/** Errors the component handled: answered, closed its stream with, or dropped unanswered. */
+export const HANDLED_ERRORS = 'xmpp.component.handled.errors'
+/** Errors peers sent the component (`action: 'observe'`): their failures, not its own. */
+export const RECEIVED_ERRORS = 'xmpp.component.received.errors'
+/** Stanzas that reached the component's middleware: what an error rate divides by. */
+export const HANDLED_STANZAS = 'xmpp.component.handled.stanzas'
 export const EVENT_NAME = 'xmpp.error'
 
 export interface OtelOptions {
@@ -19,11 +29,13 @@ export interface OtelOptions {
   meterProvider?: MeterProvider
 }
 
-/** An `onError` for errors() and guard(), with the `correlationId` that goes with it. */
+/** An `onError` for errors() and guard(), with the `correlationId` and middleware that go with it. */
 export interface OtelOnError {
   (record: ErrorRecord): void
   /** The active span's trace id, so that a record and its trace share one id. */
   readonly correlationId: CorrelationId
+  /** Counts each stanza in `xmpp.component.handled.stanzas`: `middleware.use()` it before errors(). */
+  readonly middleware: Middleware
 }
 
 /** The active span, when there is one that is being recorded and has a valid context. */
@@ -36,24 +48,42 @@ function traceId(): string | undefined {
   return activeSpan()?.spanContext().traceId
 }
 
+interface Instruments {
+  handled: Counter
+  received: Counter
+  stanzas: Counter
+}
+
 /**
- * The counter of `provider`, or of the global provider as it is now. The API has no proxy for
+ * The counters of `provider`, or of the global provider as it is now. The API has no proxy for
  * metrics: a counter made before the SDK registers its provider would count into a no-op for
- * ever, so the global provider is looked up on each error and its counter made once.
+ * ever, so the global provider is looked up on each count and its counters made once.
  */
-function counterSource(provider: MeterProvider | undefined): () => Counter {
+function instrumentsSource(provider: MeterProvider | undefined): () => Instruments {
   let from: MeterProvider | undefined
-  let counter: Counter | undefined
+  let instruments: Instruments | undefined
   return () => {
     const current = provider ?? metrics.getMeterProvider()
-    if (counter === undefined || current !== from) {
+    if (instruments === undefined || current !== from) {
       from = current
-      counter = current.getMeter(METER_NAME).createCounter(COUNTER_NAME, {
-        description: 'XMPP errors handled or observed by a component',
-        unit: '{error}',
-      })
+      const meter = current.getMeter(METER_NAME, METER_VERSION)
+      instruments = {
+        handled: meter.createCounter(HANDLED_ERRORS, {
+          description:
+            'Errors the XMPP component handled: answered, closed its stream with, or dropped',
+          unit: '{error}',
+        }),
+        received: meter.createCounter(RECEIVED_ERRORS, {
+          description: 'Errors peers sent the XMPP component',
+          unit: '{error}',
+        }),
+        stanzas: meter.createCounter(HANDLED_STANZAS, {
+          description: "Stanzas that reached the XMPP component's middleware",
+          unit: '{stanza}',
+        }),
+      }
     }
-    return counter
+    return instruments
   }
 }
 
@@ -68,15 +98,25 @@ function annotate(span: Span, record: ErrorRecord): void {
 }
 
 /**
- * Counts each record in `xmpp.errors` and, when a span is active, adds the record to it as an
- * event. Pass it as `onError`, and its `correlationId` as `correlationId`, to errors() and guard().
+ * Counts each record, in `xmpp.component.received.errors` when a peer sent it and in
+ * `xmpp.component.handled.errors` otherwise, and, when a span is active, adds the record to it
+ * as an event. Pass it as `onError`, and its `correlationId` as `correlationId`, to guard() (or
+ * errors()); `middleware.use()` its `middleware` to count the stanzas an error rate divides by.
  */
 export function otel(options: OtelOptions = {}): OtelOnError {
-  const counter = counterSource(options.meterProvider)
+  const instruments = instrumentsSource(options.meterProvider)
   const onError = (record: ErrorRecord): void => {
-    counter().add(1, metricAttributes(record))
+    const { handled, received } = instruments()
+    const counter = record.action === 'observe' ? received : handled
+    counter.add(1, metricAttributes(record))
     const span = activeSpan()
     if (span !== undefined) annotate(span, record)
   }
-  return Object.assign(onError, { correlationId: traceId })
+  const middleware = (ctx: Context, next: Next): Promise<unknown> => {
+    const name = stanzaName(ctx.name)
+    // Nonzas (the handshake, stream management) are no requests: they stay out of the rate.
+    if (name !== 'other') instruments().stanzas.add(1, { 'xmpp.stanza.name': name })
+    return next()
+  }
+  return Object.assign(onError, { correlationId: traceId, middleware })
 }

@@ -12,7 +12,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import {
   type Context,
   type ErrorRecord,
@@ -23,7 +23,14 @@ import {
   StreamError,
 } from '@xmpp-errors/middleware'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { COUNTER_NAME, METER_NAME, otel } from '../src/index.js'
+import {
+  HANDLED_ERRORS,
+  HANDLED_STANZAS,
+  METER_NAME,
+  METER_VERSION,
+  otel,
+  RECEIVED_ERRORS,
+} from '../src/index.js'
 
 const silent = { debug() {}, warn() {}, error() {} }
 
@@ -35,16 +42,16 @@ function meters() {
   const provider = new MeterProvider({ readers: [reader] })
   return {
     provider,
-    async points() {
+    /** The data points of the counter `name` (by default, that of handled errors). */
+    async points(name = HANDLED_ERRORS) {
       exporter.reset()
       await reader.forceFlush()
       const scopes = exporter.getMetrics().flatMap((m) => m.scopeMetrics)
-      const counter = scopes
-        .filter((s) => s.scope.name === METER_NAME)
-        .flatMap((s) => s.metrics)
-        .find((m) => m.descriptor.name === COUNTER_NAME)
+      const ours = scopes.filter((s) => s.scope.name === METER_NAME)
+      for (const scope of ours) expect(scope.scope.version).toBe(METER_VERSION)
+      const counter = ours.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name)
       if (!counter) return []
-      expect(counter.descriptor.unit).toBe('{error}')
+      expect(counter.descriptor.unit).toBe(name === HANDLED_STANZAS ? '{stanza}' : '{error}')
       return counter.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value }))
     },
   }
@@ -81,8 +88,8 @@ const crash = () => {
   throw new TypeError('cannot read x of undefined')
 }
 
-describe('the xmpp.errors counter', () => {
-  it('counts each record by condition, type, blame, action and stanza name, and nothing else', async () => {
+describe('the counters', () => {
+  it('count each handled error by error.type, condition, type, blame, action and stanza name, and nothing else', async () => {
     const m = meters()
     const middleware = errors({ logger: silent, onError: otel({ meterProvider: m.provider }) })
     for (const id of ['1', '2', '3']) await run(middleware, get(id), notFound)
@@ -97,9 +104,10 @@ describe('the xmpp.errors counter', () => {
     expect(points).toHaveLength(3)
     expect(points).toContainEqual({
       attributes: {
+        'error.type': 'item-not-found',
         'xmpp.error.kind': 'stanza',
         'xmpp.error.condition': 'item-not-found',
-        'xmpp.error.type': 'cancel',
+        'xmpp.stanza.error.type': 'cancel',
         'xmpp.error.blame': 'sender',
         'xmpp.error.action': 'reply',
         'xmpp.stanza.name': 'iq',
@@ -108,9 +116,10 @@ describe('the xmpp.errors counter', () => {
     })
     expect(points).toContainEqual({
       attributes: {
+        'error.type': 'internal-server-error',
         'xmpp.error.kind': 'stanza',
         'xmpp.error.condition': 'internal-server-error',
-        'xmpp.error.type': 'cancel',
+        'xmpp.stanza.error.type': 'cancel',
         'xmpp.error.blame': 'server',
         'xmpp.error.action': 'reply',
         'xmpp.stanza.name': 'iq',
@@ -120,6 +129,7 @@ describe('the xmpp.errors counter', () => {
     // A stream error has no type: the attribute is absent rather than a placeholder.
     expect(points).toContainEqual({
       attributes: {
+        'error.type': 'stream-policy-violation',
         'xmpp.error.kind': 'stream',
         'xmpp.error.condition': 'policy-violation',
         'xmpp.error.action': 'close',
@@ -140,7 +150,7 @@ describe('the xmpp.errors counter', () => {
     expect(points.map((p) => [p.attributes['xmpp.stanza.name'], p.value])).toEqual([['other', 3]])
   })
 
-  it('counts observed errors, which peers sent us', async () => {
+  it('count the errors peers sent us apart, in xmpp.component.received.errors', async () => {
     const m = meters()
     const middleware = errors({ logger: silent, onError: otel({ meterProvider: m.provider }) })
     const bounce = xml(
@@ -153,16 +163,42 @@ describe('the xmpp.errors counter', () => {
       ),
     )
     await run(middleware, bounce, () => undefined)
-    const points = await m.points()
+    expect(await m.points()).toEqual([])
+    const points = await m.points(RECEIVED_ERRORS)
     expect(points).toEqual([
       {
         attributes: expect.objectContaining({
+          'error.type': 'gone',
           'xmpp.error.condition': 'gone',
           'xmpp.error.action': 'observe',
         }),
         value: 1,
       },
     ])
+  })
+
+  it('count the stanzas that reach the middleware, so that an error rate can be computed', async () => {
+    const m = meters()
+    const onError = otel({ meterProvider: m.provider })
+    const middleware = errors({ logger: silent, onError })
+    const chain = (stanza: ReturnType<typeof xml>, handler: () => unknown) =>
+      run((ctx, next) => onError.middleware(ctx, () => middleware(ctx, next)), stanza, handler)
+    await chain(get('1'), notFound)
+    await chain(get('2'), () => xml('ok'))
+    await chain(get('3'), () => xml('ok'))
+    await chain(xml('message', { from: 'u@localhost/r', id: 'm1' }), () => undefined)
+    await chain(xml('handshake'), () => undefined)
+    const stanzas = await m.points(HANDLED_STANZAS)
+    expect(stanzas).toEqual(
+      expect.arrayContaining([
+        { attributes: { 'xmpp.stanza.name': 'iq' }, value: 3 },
+        { attributes: { 'xmpp.stanza.name': 'message' }, value: 1 },
+      ]),
+    )
+    expect(stanzas).toHaveLength(2)
+    // The iq error rate: handled errors of iqs over handled iqs.
+    const errorsOfIq = (await m.points()).filter((p) => p.attributes['xmpp.stanza.name'] === 'iq')
+    expect(errorsOfIq.map((p) => p.value)).toEqual([1])
   })
 
   it('uses the global MeterProvider, even one registered after otel() was called', async () => {
@@ -231,10 +267,10 @@ describe('the active span', () => {
     expect(span.status.code).toBe(SpanStatusCode.UNSET)
     expect(span.events.map((e) => e.name)).toEqual(['xmpp.error'])
     expect(span.events[0]?.attributes).toEqual({
+      'error.type': 'item-not-found',
       'xmpp.error.kind': 'stanza',
-      'xmpp.error.code': 'item-not-found',
       'xmpp.error.condition': 'item-not-found',
-      'xmpp.error.type': 'cancel',
+      'xmpp.stanza.error.type': 'cancel',
       'xmpp.error.blame': 'sender',
       'xmpp.error.action': 'reply',
       'xmpp.error.exposed': true,

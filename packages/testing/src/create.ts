@@ -36,15 +36,20 @@ export async function testClient<E = DrivableEntity>(
   setup: Setup<E>,
   options: ClientOptions = {},
 ): Promise<TestEntity<E>> {
-  const { client } = await import('@xmpp/client')
+  const { client, xml } = await import('@xmpp/client')
   const domain = options.domain ?? 'example.org'
   const entity = client({
     service: 'xmpp://in-memory:5222',
     domain,
     resource: options.resource ?? 'test',
-    // @xmpp/client never picks PLAIN by itself on a connection without TLS.
+    // @xmpp/client never picks PLAIN by itself on a connection without TLS. The user agent
+    // matters only to SASL2 (XEP-0388), which a credentials function must pass.
     credentials: (authenticate) =>
-      authenticate({ username: options.username ?? 'tester', password: 'in-memory' }, 'PLAIN'),
+      authenticate(
+        { username: options.username ?? 'tester', password: 'in-memory' },
+        'PLAIN',
+        xml('user-agent', { id: 'in-memory' }),
+      ),
   })
   return setUp(entity, setup, { ...options, domain })
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { type Element, Parser, xml } from '@xmpp/xml'
+import xml, { type Element, Parser } from '@xmpp/xml'
 import { NS_STREAM, NS_STREAMS } from '@xmpp-errors/conditions'
 import type { ConnectionScript, Script, ScriptedStreamError } from './behaviours.js'
 import { writeAfterEnd } from './xmpp-internals.js'
@@ -240,7 +240,7 @@ export class Link {
     }
     if (this.phase === 'header') {
       const mechanisms = ['PLAIN', 'ANONYMOUS'].map((m) => xml('mechanism', {}, m))
-      this.send(header + features(xml('mechanisms', { xmlns: NS_SASL }, mechanisms)))
+      this.send(header + features(xml('mechanisms', { xmlns: NS_SASL }, ...mechanisms)))
       this.phase = 'auth'
     } else {
       this.send(header + features(xml('bind', { xmlns: NS_BIND })))
@@ -325,8 +325,8 @@ export class Link {
     const element = xml(
       'stream:error',
       {},
-      xml(condition, { xmlns: NS_STREAMS }, content),
-      text === undefined ? undefined : xml('text', { xmlns: NS_STREAMS }, text),
+      xml(condition, { xmlns: NS_STREAMS }, ...(content === undefined ? [] : [content])),
+      ...(text === undefined ? [] : [xml('text', { xmlns: NS_STREAMS }, text)]),
     )
     this.observer.streamError(element)
     this.send(element.toString())
@@ -370,5 +370,5 @@ export class Link {
 }
 
 function features(...children: Element[]): string {
-  return xml('stream:features', {}, children).toString()
+  return xml('stream:features', {}, ...children).toString()
 }

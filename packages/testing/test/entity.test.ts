@@ -1,5 +1,5 @@
 import type { Component } from '@xmpp/component'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { errors, StanzaError, StreamError } from '@xmpp-errors/middleware'
 import { describe, expect, it } from 'vitest'
 import { matchers, parseStrict, type SetupTools, testClient, testComponent } from '../src/index.js'

@@ -1,5 +1,5 @@
 import type { Component } from '@xmpp/component'
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { errors, guard } from '@xmpp-errors/middleware'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type SetupTools, type TestEntity, testComponent } from '../src/index.js'

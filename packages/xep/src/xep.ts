@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/xml'
+import xml, { type Element } from '@xmpp/xml'
 import type { ErrorType, StanzaCondition } from '@xmpp-errors/conditions'
 import {
   attribute,

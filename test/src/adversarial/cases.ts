@@ -1,7 +1,8 @@
 // Making a case real: the stanza as an element, and the value the handler throws, with a marker
 // in its text that says whether the peer may see it (PUBLIC) or must never (SECRET).
-import type { Element } from '@xmpp/client'
+
 import { xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import { lookup, NS_STREAMS, type StanzaCondition } from '@xmpp-errors/conditions'
 import {
   StanzaError,

@@ -1,7 +1,7 @@
 // Holds what the component wrote for one case against the oracle, and counts what the suite
 // reports: every written string well-formed XML 1.0 (../xml-checks.ts), no internals in it, the
 // condition, type, text, `by`, addresses and echo the oracle expects, one record per handled error.
-import type { Element } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import {
   isAllowedType,
   isStanzaCondition,

@@ -2,8 +2,9 @@
 // (@xmpp-errors/testing) with
 // guard(), errors() and iqCallee routes as a component would install them, whose handlers throw
 // what each case says.
-import type { Element } from '@xmpp/client'
+
 import { type Component, xml } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import {
   type ErrorRecord,
   type ErrorsOptions,

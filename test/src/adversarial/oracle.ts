@@ -3,7 +3,7 @@
 // runs with. It reads the case as generated and what the handler threw, never the middleware's
 // code or wording: where a reply's text is the component's own, only what the RFC asks of it is
 // expected, and what must never be in it is checked over every byte written (./check.ts).
-import type { Element } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import { type ErrorType, lookup, type StanzaCondition } from '@xmpp-errors/conditions'
 import { defaultOutgoing, StanzaError, StreamError } from '@xmpp-errors/middleware'
 import { type Config, DOMAIN, malformed, type StanzaSpec, type Thrown } from './arbitraries.js'

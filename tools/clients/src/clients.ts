@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { type Client, client, type Element, type Entity, xml } from '@xmpp/client'
+import { type Client, client, xml } from '@xmpp/client'
 import { type Component, component } from '@xmpp/component'
+import type { Element } from '@xmpp/xml'
 import type { ServerInfo, XmppUser } from '@xmpp-errors/throwaway-servers'
 
-export type { Client, Component, Element, Entity }
+export type { Client, Component, Element }
+/** A client or a component: what connects, sends and receives. */
+export type Entity = Client | Component
 export { xml }
 
 export interface ConnectClientOptions {
@@ -60,7 +63,9 @@ export async function connectClient(
       if (!mechanisms.includes('PLAIN')) {
         throw new Error(`server offers no SASL PLAIN, only ${mechanisms.join(', ')}`)
       }
-      await authenticate({ username: user.username, password: user.password }, 'PLAIN')
+      // The user agent matters only to SASL2 (XEP-0388), which a credentials function must pass.
+      const userAgent = xml('user-agent', { id: randomUUID() })
+      await authenticate({ username: user.username, password: user.password }, 'PLAIN', userAgent)
     },
   })
   if (opts.reconnect === false) c.reconnect.stop()

@@ -16,6 +16,7 @@ import {
 } from './process.js'
 import {
   accounts,
+  type ComponentListener,
   type ServerInfo,
   supervisedServer,
   type XmppServer,
@@ -353,11 +354,39 @@ type ConfigParams = Pick<
   logLevel: NonNullable<StartEjabberdOptions['logLevel']>
 }
 
+/**
+ * The `listen` entry that lets components in to ejabberd, with each domain's password. The
+ * README's quick start shows what it writes for its example (test/repo checks it), and every
+ * throwaway ejabberd is configured with it; `extra` adds options to the entry.
+ */
+export function ejabberdComponents(l: ComponentListener, extra: readonly string[] = []): string {
+  const y = yamlString
+  const hosts = Object.entries(l.secrets).map(
+    ([domain, secret]) => `      ${y(domain)}:\n        password: ${y(secret)}`,
+  )
+  return `  - port: ${l.port}
+    ip: ${y(l.address)}
+    module: ejabberd_service
+${extra.map((line) => `    ${line}\n`).join('')}    hosts:
+${hosts.join('\n')}
+`
+}
+
 function ejabberdConfig(p: ConfigParams): string {
   const y = yamlString
-  const services = p.components
-    .map((c) => `      ${y(c)}:\n        password: ${y(p.componentSecret)}`)
-    .join('\n')
+  const services = ejabberdComponents(
+    {
+      address: p.address,
+      port: p.componentPort,
+      secrets: Object.fromEntries(p.components.map((c) => [c, p.componentSecret])),
+    },
+    [
+      'backlog: 128',
+      "# By default a component registers routes for every domain under 'hosts' that it could log",
+      "# in as, so c2 would also receive c1's stanzas: one route per connection, as in Prosody.",
+      'global_routes: false',
+    ],
+  )
   const balancing = Object.entries(p.domainBalancing).map(([domain, options]) => {
     const fields = Object.entries(options).map(
       ([key, value]) => `    ${key}: ${typeof value === 'number' ? value : y(String(value))}`,
@@ -391,17 +420,7 @@ listen:
     starttls: false
     starttls_required: false
     backlog: 128
-  -
-    port: ${p.componentPort}
-    ip: ${y(p.address)}
-    module: ejabberd_service
-    backlog: 128
-    # By default a component registers routes for every domain under 'hosts' that it could log
-    # in as, so c2 would also receive c1's stanzas: one route per connection, as in Prosody.
-    global_routes: false
-    hosts:
 ${services}
-
 # Only modules that need no network. No mod_offline (a message to an absent user must not leak
 # into a later test's login), no mod_stream_mgmt (a dropped client must go offline at once).
 modules:

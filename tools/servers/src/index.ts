@@ -1,6 +1,7 @@
 export {
   type DomainBalancing,
   type EjabberdServer,
+  ejabberdComponents,
   type StartEjabberdOptions,
   startEjabberd,
 } from './ejabberd.js'
@@ -37,10 +38,17 @@ export {
   type ProsodyAccount,
   type ProsodyExecutables,
   ProsodyMissing,
+  prosodyComponents,
   type StartProsodyOptions,
   startProsody,
 } from './prosody.js'
-export { type ServerInfo, serverInfo, type XmppServer, type XmppUser } from './server.js'
+export {
+  type ComponentListener,
+  type ServerInfo,
+  serverInfo,
+  type XmppServer,
+  type XmppUser,
+} from './server.js'
 export {
   DEBIAN_PYTHON,
   type EnsurePackagesOptions,

@@ -14,7 +14,7 @@ import {
   supervise,
   waitReady,
 } from './process.js'
-import { accounts, supervisedServer, type XmppServer } from './server.js'
+import { accounts, type ComponentListener, supervisedServer, type XmppServer } from './server.js'
 import { ensurePackages, installCommand } from './system-packages.js'
 
 /** What installs Prosody on Debian and Ubuntu, as root. */
@@ -265,6 +265,22 @@ interface ConfigParams {
 }
 
 /**
+ * What lets components in to Prosody: the component port and one `Component` line per domain.
+ * The README's quick start shows what it writes for its example (test/repo checks it), and every
+ * throwaway Prosody is configured with it.
+ */
+export function prosodyComponents(l: ComponentListener): string {
+  const s = luaString
+  const components = Object.entries(l.secrets).map(
+    ([domain, secret]) => `Component ${s(domain)}\n  component_secret = ${s(secret)}\n`,
+  )
+  return `component_interfaces = { ${s(l.address)} }
+component_ports = { ${l.port} }
+
+${components.join('\n')}`
+}
+
+/**
  * mod_websocket on its own HTTP port, for browser clients: loopback, plain ws:// taken as secure
  * (as c2s is plain TCP here), and any page's origin let in (a test page may be a file: URL).
  */
@@ -290,9 +306,7 @@ certificates = ${s(join(p.dir, 'certs'))}
 interfaces = ${loopback}
 local_interfaces = ${loopback}
 c2s_interfaces = ${loopback}
-component_interfaces = ${loopback}
 c2s_ports = { ${p.c2sPort} }
-component_ports = { ${p.componentPort} }
 c2s_direct_tls_ports = { }
 legacy_ssl_ports = { }
 s2s_ports = { }
@@ -313,12 +327,17 @@ modules_enabled = { "saslauth", "disco", "ping"${p.httpPort === undefined ? '' :
 -- No offline storage: a message to an absent user must not leak into a later test's login.
 modules_disabled = { "s2s", "s2s_auth_certs", "dialback", "offline" }
 
+-- Global settings first: a section (Component, VirtualHost) runs to the next one.
+${prosodyComponents({
+  address: HOST,
+  port: p.componentPort,
+  secrets: Object.fromEntries(p.components.map((c) => [c, p.componentSecret])),
+})}
 VirtualHost ${s(DOMAIN)}
 
 -- A MUC service, for rooms a component joins as an occupant. Rooms open at once, without the
 -- owner's configuration form: the form is XEP-0045's business, not this harness's.
 Component ${s(`rooms.${DOMAIN}`)} "muc"
   muc_room_locking = false
-
-${p.components.map((c) => `Component ${s(c)}\n  component_secret = ${s(p.componentSecret)}\n`).join('\n')}`
+`
 }

@@ -10,6 +10,14 @@ export interface XmppUser {
   jid: string
 }
 
+/** Where a server takes components (XEP-0114), and the domain and secret of each. */
+export interface ComponentListener {
+  address: string
+  port: number
+  /** Each component's domain, and its secret. */
+  secrets: Readonly<Record<string, string>>
+}
+
 export interface XmppServer {
   kind: 'prosody' | 'ejabberd'
   /** '127.0.0.1' */

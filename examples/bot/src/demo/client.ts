@@ -1,4 +1,6 @@
-import { type Client, client, type Element } from '@xmpp/client'
+import { randomUUID } from 'node:crypto'
+import { type Client, client, xml } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import { SetupError } from './setup-error.js'
 import type { Account, Target } from './target.js'
 import { withTimeout } from './timeout.js'
@@ -21,7 +23,9 @@ export async function connect(target: Target, who: Account): Promise<Client> {
           `${target.service} offers no SASL PLAIN (only ${mechanisms.join(', ')})`,
         )
       }
-      await authenticate({ username: who.username, password: who.password }, 'PLAIN')
+      // The user agent matters only to SASL2 (XEP-0388), which a credentials function must pass.
+      const userAgent = xml('user-agent', { id: randomUUID() })
+      await authenticate({ username: who.username, password: who.password }, 'PLAIN', userAgent)
     },
   })
   c.reconnect.stop()

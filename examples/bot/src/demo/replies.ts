@@ -1,4 +1,5 @@
-import type { Client, Element } from '@xmpp/client'
+import type { Client } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 import { NS_STANZAS } from '@xmpp-errors/middleware'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../disco.js'
 import { NS_NOTES, NS_VERSION } from '../service.js'

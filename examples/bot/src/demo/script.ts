@@ -1,4 +1,4 @@
-import { type Element, xml } from '@xmpp/client'
+import xml, { type Element } from '@xmpp/xml'
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from '../disco.js'
 import { NS_NOTES, NS_PING, NS_VERSION } from '../service.js'
 import { demoLimits } from './bot-process.js'
@@ -25,7 +25,7 @@ export function steps(target: Target): Step[] {
   const chat = (body: string) => (id: string) =>
     xml('message', { type: 'chat', to, id }, xml('body', {}, body))
   const notes = (name: string, attrs: Record<string, string>, value?: string) =>
-    xml(name, { xmlns: NS_NOTES, ...attrs }, value)
+    xml(name, { xmlns: NS_NOTES, ...attrs }, ...(value === undefined ? [] : [value]))
   const query = (xmlns: string) => xml('query', { xmlns })
   const long = 'x'.repeat(demoLimits.maxValueLength + 100)
   return [

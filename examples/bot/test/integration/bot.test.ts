@@ -194,7 +194,7 @@ describe('the bot through Prosody', () => {
   const iq = (type: 'get' | 'set', child: Element, id?: string) =>
     xml('iq', { type, to: DOMAIN, ...(id ? { id } : {}) }, child)
   const notes = (name: string, attrs: Record<string, string> = {}, value?: string) =>
-    xml(name, { xmlns: NS_NOTES, ...attrs }, value)
+    xml(name, { xmlns: NS_NOTES, ...attrs }, ...(value === undefined ? [] : [value]))
 
   /** The log records the bot wrote about the stanza with this id. */
   const recordsFor = (id: string) =>

@@ -12,8 +12,10 @@ interface Report {
   bot: string
   seconds: number
   rows: Row[]
-  /** The bot's xmpp.errors counter, by condition and action, from its OTLP export. */
+  /** The bot's error counters, by condition and action, from its OTLP export. */
   errors: Record<string, Record<string, number>>
+  /** The stanzas the bot handled, from the same export. */
+  stanzas: number
 }
 
 function runDemo(
@@ -135,6 +137,8 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
 
     // The bot exported its counter as it exited: one count per record it logged.
     expect(report.errors['item-not-found']).toEqual({ reply: 1 })
+    // Every request of the walk reached the bot's middleware and was counted.
+    expect(report.stanzas).toBeGreaterThanOrEqual(report.rows.length)
     expect(report.errors['system-shutdown']).toEqual({ close: 1 })
     // Each policy-violation the flood got was counted once; the ones past the cap as drops.
     expect(report.errors['policy-violation']?.reply).toBe(errors)
@@ -158,6 +162,22 @@ describe('pnpm demo, against a server given by DEMO_* variables', () => {
       `demo: the bot exited (code 1) instead of coming online:\nxmpp-errors bot: the component secret was rejected by ${env.DEMO_COMPONENT_SERVICE}: check BOT_SECRET`,
     )
     expect(stderr).toContain('DEMO_SECRET as BOT_SECRET')
+  })
+
+  it('prints its usage for --help and exits 0, without starting anything', async () => {
+    const { code, stdout, stderr } = await runDemo(['--help'], {})
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(/^usage: pnpm demo \[--json\]/)
+    expect(stdout).toContain('--json   the rows and the counts as JSON')
+    expect(stdout).toContain('DEMO_COMPONENT_SERVICE  its component port')
+  })
+
+  it('refuses an unknown argument with the usage', async () => {
+    const { code, stdout, stderr } = await runDemo(['--jsno'], {})
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toMatch(/^demo: unknown argument --jsno\n\nusage: pnpm demo/)
   })
 
   it('says what is missing when DEMO_* is incomplete', async () => {

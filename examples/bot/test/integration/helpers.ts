@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { EventEmitter } from 'node:events'
-import { type Client, client, type Element, xml } from '@xmpp/client'
+import { type Client, client, xml } from '@xmpp/client'
+import type { Element } from '@xmpp/xml'
 
 export type { Client, Element }
 export { xml }
@@ -24,7 +25,12 @@ export async function login(
     domain,
     resource,
     credentials: async (authenticate) => {
-      await authenticate({ username: account.username, password: account.password }, 'PLAIN')
+      const userAgent = xml('user-agent', { id: resource })
+      await authenticate(
+        { username: account.username, password: account.password },
+        'PLAIN',
+        userAgent,
+      )
     },
   })
   c.reconnect.stop()

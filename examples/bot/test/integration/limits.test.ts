@@ -116,7 +116,7 @@ describe('replies stay within what the server takes from the bot', () => {
 
     const asked = await request(
       alice,
-      items(rsm(xml('max', {}, '1000'), xml('after', {}, keys[99]))),
+      items(rsm(xml('max', {}, '1000'), xml('after', {}, String(keys[99])))),
     )
     expect(nodes(asked)).toEqual(keys.slice(100, 200))
     expect(resultSet(asked)).toMatchObject({ index: '100', last: keys[199] })
@@ -127,7 +127,7 @@ describe('replies stay within what the server takes from the bot', () => {
 
     const back = await request(
       alice,
-      items(rsm(xml('max', {}, '10'), xml('before', {}, keys[8_190]))),
+      items(rsm(xml('max', {}, '10'), xml('before', {}, String(keys[8_190])))),
     )
     expect(nodes(back)).toEqual(keys.slice(8_180, 8_190))
 

@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml'
+import xml from '@xmpp/xml'
 import { attach, recordingLogger, type TestEntity } from '@xmpp-errors/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import '@xmpp-errors/testing/vitest'
@@ -41,7 +41,7 @@ afterEach(async () => {
 const iq = (type: 'get' | 'set', from: string, child: ReturnType<typeof xml>) =>
   xml('iq', { type, from }, child)
 const note = (name: string, attrs: Record<string, string>, text?: string) =>
-  xml(name, { xmlns: NS_NOTES, ...attrs }, text)
+  xml(name, { xmlns: NS_NOTES, ...attrs }, ...(text === undefined ? [] : [text]))
 const chat = (from: string, body: string) =>
   xml('message', { type: 'chat', id: 'c1', from }, xml('body', {}, body))
 
