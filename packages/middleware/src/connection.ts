@@ -110,6 +110,9 @@ export function followConnection(
   let attempt = 0
   let redirects = 0
   let everOnline = false
+  // A drop was recorded: its end, online again, is recorded too. After a verdict, the verdict's
+  // record said what comes next, and the stream error stays the only record of that outage.
+  let droppedSince = false
   // The user's stop() is under way: its 'disconnect' is no drop, and stops nothing more.
   let stopping = false
   let ownDelay: number | undefined
@@ -217,6 +220,7 @@ export function followConnection(
    * socket error recorded (see watch.ts), and the next drop's record counts the attempts.
    */
   function dropped(delayMs: number) {
+    droppedSince = true
     announce(
       'warn',
       `the connection to ${service ?? 'the server'} dropped without a stream error; reconnecting in ${delayMs} ms (attempt ${attempt})`,
@@ -253,7 +257,8 @@ export function followConnection(
         return false
       case 'online': {
         if (step('online') === undefined) return false
-        if (everOnline) {
+        if (droppedSince) {
+          droppedSince = false
           const after = attempt === 1 ? '1 attempt' : `${attempt} attempts`
           announce('debug', `online again at ${service ?? 'the server'} after ${after}`)
         }
@@ -289,6 +294,7 @@ export function followConnection(
       }
       case 'offline':
         stopping = false
+        droppedSince = false
         step('stopped')
         target = undefined
         settle(new Error('the component was stopped before it was online'))
