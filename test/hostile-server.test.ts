@@ -111,14 +111,17 @@ describe('finding 4: a server that never answers the handshake', () => {
     server.connections[0]?.destroy()
     // Before: the second connection stayed 'open' for ever, no record, no third connection.
     await until('a third connection', () => server.connections.length >= 3, 8_000)
-    expect(g.records.slice(0, 1)).toMatchObject([
+    // The drop itself is recorded first (attempt 1), then the silence (attempt 2).
+    expect(g.records.slice(0, 2)).toMatchObject([
+      { level: 'warn', next: { action: 'reconnect', attempt: 1 } },
       {
         level: 'warn',
         xmpp: { condition: 'connection-timeout' },
         next: { action: 'reconnect', attempt: 2 },
       },
     ])
-    expect(g.records[0]?.msg).toMatch(/^no answer from the server within 300 ms/)
+    expect(g.records[0]?.msg).toMatch(/dropped without a stream error/)
+    expect(g.records[1]?.msg).toMatch(/^no answer from the server within 300 ms/)
   })
 })
 
@@ -357,5 +360,38 @@ describe("the server's stream errors, answered to the stream header", () => {
     await server.connections[1]?.online
     await until('online again', () => g.c.status === 'online')
     expect(statuses).toContain('disconnect')
+  })
+
+  it('a socket dropped while online is one warn record with its backoff, and one when back online', async () => {
+    const server = await hostile()
+    const g = guarded(server.service, { backoff: { baseMs: 50, maxMs: 100 } })
+    await g.c.start()
+    expect(g.records).toEqual([])
+    server.connections[0]?.destroy()
+    await until('a second connection online', () => server.connections.length >= 2)
+    await server.connections[1]?.online
+    await until('online again', () => g.c.status === 'online')
+    await until('the record of it', () => g.records.some((r) => /online again/.test(r.msg)))
+    const drops = g.records.filter((r) => /dropped/.test(r.msg))
+    expect(drops).toHaveLength(1)
+    expect(drops[0]).toMatchObject({ level: 'warn', next: { action: 'reconnect', attempt: 1 } })
+    expect(drops[0]?.next?.delayMs).toBeGreaterThan(0)
+    expect(drops[0]?.next?.delayMs).toBeLessThanOrEqual(100)
+    expect(drops[0]?.msg).toContain(`reconnecting in ${drops[0]?.next?.delayMs} ms`)
+    expect(drops[0]?.correlationId).toEqual(expect.any(String))
+    const again = g.records.filter((r) => /online again/.test(r.msg))
+    expect(again).toHaveLength(1)
+    expect(again[0]?.level).toBe('debug')
+  })
+
+  it("the user's stop() is no drop: no record, no reconnect", async () => {
+    const server = await hostile()
+    const g = guarded(server.service, { backoff: { baseMs: 50, maxMs: 100 } })
+    await g.c.start()
+    await g.c.stop()
+    await sleep(300)
+    expect(g.c.status).toBe('offline')
+    expect(server.connections).toHaveLength(1)
+    expect(g.records.filter((r) => /dropped/.test(r.msg))).toEqual([])
   })
 })

@@ -1,11 +1,12 @@
 // What a peer can do to errors() through Prosody with its own error replies and its own
 // addresses: error replies xmpp.js cannot read, error replies made to fill the log, and a
-// flood from addresses it picks. This file uses components c26 to c30 and user u30.
+// flood from addresses it picks. This file uses components c26 to c31 and user u30.
 import { NS_STANZAS } from '@xmpp-errors/conditions'
 import {
   type ErrorRecord,
   type ErrorsOptions,
   errors,
+  guard,
   MAX_RECORD_LINE,
   StanzaError,
 } from '@xmpp-errors/middleware'
@@ -143,6 +144,31 @@ describe("error replies to the component's own requests, through Prosody", () =>
       expect(record.msg).toMatch(/^upstream request failed \(/)
     },
   )
+
+  it("answers a guarded component's request made before any stanza reached it", async () => {
+    // No errors(), and no stanza in: only guard() can have taught iqCaller to read the reply.
+    const c = await connectComponent(server, componentOf(server, 'c31'), (c) => {
+      guard(c, { logger: log.logger })
+    })
+    const started = Date.now()
+    const failure = await c.iqCaller
+      .request(
+        xml(
+          'iq',
+          { type: 'get', to: `${peer}/early` },
+          xml('query', { xmlns: NS, ask: 'code-404' }),
+        ),
+        20_000,
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error as { condition?: string; text?: string },
+      )
+    const elapsed = Date.now() - started
+    // The XEP-0086 table's row for 404, read from the reply, well before the 20 s timeout.
+    expect(failure).toMatchObject({ condition: 'item-not-found', text: 'Not Found' })
+    expect(elapsed).toBeLessThan(5_000)
+  })
 
   it('keeps every log line within MAX_RECORD_LINE, whatever the peer put in its reply', async () => {
     const resource = 'r'.repeat(1_000)

@@ -8,8 +8,14 @@ import {
   serverStreamErrors,
   timeoutRule,
 } from './connection-policy.js'
-import { type ConnectionEvent, type Phase, stateOf, transition } from './entity-state.js'
-import { type ErrorRecord, recordIncoming } from './record.js'
+import {
+  type ConnectionEvent,
+  closedByUs,
+  type Phase,
+  stateOf,
+  transition,
+} from './entity-state.js'
+import { type ErrorRecord, recordEvent, recordIncoming } from './record.js'
 import {
   answerTimeout,
   type ConnectionHooks,
@@ -36,7 +42,7 @@ export interface ConnectionOptions {
 /** What guard() hands the seam: the connection's part of its hooks. */
 export type ConnectionDriver = Pick<
   ConnectionHooks,
-  'start' | 'reconnectService' | 'reconnectFailed'
+  'start' | 'stop' | 'reconnectService' | 'reconnectFailed'
 > & {
   /** Before each event the entity emits; true when it is to be swallowed. */
   react(event: string | symbol, args: unknown[]): boolean
@@ -104,6 +110,11 @@ export function followConnection(
   let attempt = 0
   let redirects = 0
   let everOnline = false
+  // A drop was recorded: its end, online again, is recorded too. After a verdict, the verdict's
+  // record said what comes next, and the stream error stays the only record of that outage.
+  let droppedSince = false
+  // The user's stop() is under way: its 'disconnect' is no drop, and stops nothing more.
+  let stopping = false
   let ownDelay: number | undefined
   // Where the next reconnect goes when a redirect was followed, and where this one went.
   let target: string | undefined
@@ -129,6 +140,23 @@ export function followConnection(
     attempt += 1
     setReconnectDelay(entity, delayMs)
     return delayMs
+  }
+
+  /**
+   * The record of a transition no verdict recorded: the socket ended without a stream error, or
+   * the component is online again. No stanza and no condition of anyone's: `undefined-condition`.
+   */
+  function announce(
+    level: 'debug' | 'warn',
+    msg: string,
+    next?: NonNullable<ErrorRecord['next']>,
+  ): void {
+    const error = new StreamError('undefined-condition', { text: msg })
+    const record = recordEvent(error, level, msg, options.nextId())
+    // Its stack would say only where guard() noticed, not why the socket ended.
+    delete record.err
+    if (next !== undefined) record.next = next
+    options.publish(record)
   }
 
   /** The policy's verdict on a stream error or a timeout: one transition, one record. */
@@ -186,6 +214,25 @@ export function followConnection(
     if (timeout !== undefined) dropSocket(entity)
   }
 
+  /**
+   * The socket of an online stream ended with no stream error and no stop(): one record, with
+   * the backoff. A reconnect attempt that fails so (the server still down) has xmpp.js's own
+   * socket error recorded (see watch.ts), and the next drop's record counts the attempts.
+   */
+  function dropped(delayMs: number) {
+    droppedSince = true
+    announce(
+      'warn',
+      `the connection to ${service ?? 'the server'} dropped without a stream error; reconnecting in ${delayMs} ms (attempt ${attempt})`,
+      {
+        action: 'reconnect',
+        hint: 'the server closed the socket: it restarted or crashed, or the network failed',
+        delayMs,
+        attempt,
+      },
+    )
+  }
+
   function timedOut() {
     const ms = answerTimeout(entity)
     const error = timeoutError(service, ms)
@@ -208,14 +255,20 @@ export function followConnection(
       case 'open':
         step('opened')
         return false
-      case 'online':
+      case 'online': {
         if (step('online') === undefined) return false
+        if (droppedSince) {
+          droppedSince = false
+          const after = attempt === 1 ? '1 attempt' : `${attempt} attempts`
+          announce('debug', `online again at ${service ?? 'the server'} after ${after}`)
+        }
         everOnline = true
         attempt = 0
         redirects = 0
         if (ownDelay !== undefined) setReconnectDelay(entity, ownDelay)
         settle()
         return false
+      }
       case 'element': {
         const element = args[0] as XmlElement | undefined
         if (element?.name === 'stream:error') {
@@ -226,18 +279,22 @@ export function followConnection(
       }
       case 'disconnect': {
         const moved = step('disconnected')
-        if (moved?.to === 'stopping') {
+        if (moved?.to === 'stopping' && !stopping) {
           // After xmpp.js has closed the socket: 'offline', so that nothing reconnects it.
           Promise.resolve()
             .then(() => entity.stop?.())
             .catch(() => {})
         } else if (moved?.to === 'backing-off' && moved.from !== 'backing-off') {
           // The socket ended with no stream error (a refused connection, a crashed server).
-          backOff()
+          const delayMs = backOff()
+          // After a stream error of ours, its record says why the stream ended.
+          if (moved.from === 'online' && !closedByUs(entity)) dropped(delayMs)
         }
         return false
       }
       case 'offline':
+        stopping = false
+        droppedSince = false
         step('stopped')
         target = undefined
         settle(new Error('the component was stopped before it was online'))
@@ -285,6 +342,11 @@ export function followConnection(
           },
         )
       })
+    },
+    /** The user's stop(): what follows is its doing, not a drop (see `transition`). */
+    stop(stop) {
+      if (step('stop') !== undefined) stopping = true
+      return stop()
     },
     reconnectService(configured) {
       const next = target ?? configured

@@ -59,8 +59,8 @@ export function closedByUs(entity: object, now = Date.now()): boolean {
  * - `online`: the handshake was accepted;
  * - `backing-off`: the stream is down, and the reconnect plugin waits the backoff's delay;
  * - `redirecting`: the same, before a reconnect to the host a see-other-host named;
- * - `stopping`: the server refused the configuration: nothing reconnects, and the component
- *   goes offline once the socket is down;
+ * - `stopping`: the server refused the configuration, or the user called `stop()`: nothing
+ *   reconnects, and the component goes offline once the socket is down;
  * - `stopped`: offline.
  */
 export const phases = [
@@ -79,7 +79,9 @@ export type Phase = (typeof phases)[number]
 /**
  * What moves it. `connecting`, `opened`, `online`, `disconnected` and `stopped` are xmpp.js's
  * statuses; `refused`, `failed` and `redirected` are the policy's verdicts on a stream error from
- * the server or a timeout (see `connection-policy.ts`): stop, reconnect with backoff, follow.
+ * the server or a timeout (see `connection-policy.ts`): stop, reconnect with backoff, follow;
+ * `stop` is the user's own `stop()`, which xmpp.js's statuses do not tell from a drop (it resets
+ * the status before it emits 'disconnect').
  */
 export const connectionEvents = [
   'connecting',
@@ -89,6 +91,7 @@ export const connectionEvents = [
   'failed',
   'redirected',
   'disconnected',
+  'stop',
   'stopped',
 ] as const
 
@@ -107,18 +110,24 @@ const down = (phase: Phase) =>
     failed: null,
     redirected: null,
     disconnected: phase,
+    stop: 'stopping',
     stopped: 'stopped',
   }) as const
 
 // A stream that is up, or coming up: the server's verdicts and the socket's end apply.
-const up = { connecting: null, refused: 'stopping', failed: 'backing-off' } as const
+const up = {
+  connecting: null,
+  refused: 'stopping',
+  failed: 'backing-off',
+  stop: 'stopping',
+} as const
 
 /**
  * The transitions. `disconnected` while up means the socket ended without a stream error (the
  * server crashed, the connection was refused): the plugin reconnects, after a backoff too.
  */
 export const transitions: Table = {
-  idle: { ...down('idle'), disconnected: null },
+  idle: { ...down('idle'), disconnected: null, stop: null },
   connecting: {
     ...up,
     opened: 'handshaking',
@@ -145,8 +154,8 @@ export const transitions: Table = {
   },
   'backing-off': down('backing-off'),
   redirecting: down('redirecting'),
-  stopping: { ...down('stopping'), connecting: null },
-  stopped: { ...down('stopped'), disconnected: null, stopped: null },
+  stopping: { ...down('stopping'), connecting: null, stop: null },
+  stopped: { ...down('stopped'), disconnected: null, stop: null, stopped: null },
 }
 
 /** The phase after `event`, or null when the event changes nothing in `phase`. */

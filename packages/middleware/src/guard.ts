@@ -11,7 +11,11 @@ import { type ReportingOptions, reporterFor } from './reporting.js'
 import { type AfterStreamError, closeStream } from './stream.js'
 import type { XmppEntity } from './types.js'
 import { watch } from './watch.js'
-import { type PatchableConnection, patchConnection } from './xmpp-internals.js'
+import {
+  type PatchableConnection,
+  patchConnection,
+  settleUnreadableReplies,
+} from './xmpp-internals.js'
 
 /** `logger`, `onError` and `correlationId` as in errors(); given to one, the other uses them. */
 export interface GuardOptions extends ReportingOptions {
@@ -90,6 +94,9 @@ export function guard<E extends GuardableEntity>(entity: E, options: GuardOption
   const faultOf = addressChecker()
   const emitRecord = (record: ErrorRecord) => publish(record, logger, onError)
   watch(entity, { publish: emitRecord, nextId })
+  // errors() installs it on the first stanza it sees; a request made before (at start-up, from
+  // a timer) would wait for its timeout on a reply xmpp.js cannot read.
+  settleUnreadableReplies(entity)
   const connection = followConnection(entity as unknown as PatchableConnection, {
     publish: emitRecord,
     nextId,

@@ -271,6 +271,8 @@ export interface ConnectionHooks {
   afterWrite(socket: SocketLike, written: Promise<unknown>): void
   /** In place of `start()`; `start` is xmpp.js's. */
   start(start: () => Promise<unknown>): Promise<void>
+  /** In place of `stop()`; `stop` is xmpp.js's. */
+  stop(stop: () => Promise<unknown>): Promise<unknown>
   /** The service the reconnect plugin connects to next: the configured one, or a redirect's. */
   reconnectService(configured: string | undefined): string | undefined
   /** A reconnect attempt that rejected (`open()`'s TimeoutError: no stream header in time). */
@@ -299,6 +301,8 @@ const patched = new WeakSet<object>()
  * - `write` (index.js:324): hands the string to the socket at once, so the queue is known after.
  * - `start` (index.js:205): resolves on 'online' and rejects on the first 'error', whatever
  *   follows; guard() decides when starting has failed.
+ * - `stop` (index.js:275): its socket's close resets the status before 'disconnect'
+ *   (index.js:68-70), so that a stop() looks like a drop to whoever listens; guard() is told.
  * - `_onSeeOtherHost` (index.js:126): follows the raw text of `<see-other-host/>` at once, with
  *   no delay and to any host, and `parseHost()`'s `new URL()` throws out of it, an unhandled
  *   rejection that ends the process on a malformed host. guard() follows redirects itself.
@@ -347,6 +351,13 @@ export function patchConnection(entity: PatchableConnection, hooks: ConnectionHo
   if (typeof start === 'function') {
     entity.start = function guardedStart(this: PatchableConnection) {
       return hooks.start(() => start.call(this))
+    }
+  }
+
+  const stop = entity.stop
+  if (typeof stop === 'function') {
+    entity.stop = function guardedStop(this: PatchableConnection) {
+      return hooks.stop(() => stop.call(this))
     }
   }
 

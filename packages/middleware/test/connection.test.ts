@@ -11,22 +11,22 @@ import {
 // The whole table, one row per phase, one column per event (in the order of connectionEvents):
 // '.' where the event changes nothing. A change to the machine shows here as a change of a cell.
 const EXPECTED: Record<Phase, string> = {
-  //            connecting   opened       online  refused   failed       redirected   disconnected stopped
-  idle: '       connecting   .            .       .         .            .            .            stopped',
+  //            connecting   opened       online  refused   failed       redirected   disconnected stop      stopped
+  idle: '       connecting   .            .       .         .            .            .            .         stopped',
   connecting:
-    ' .            handshaking  online  stopping  backing-off  redirecting  backing-off  stopped',
+    ' .            handshaking  online  stopping  backing-off  redirecting  backing-off  stopping  stopped',
   handshaking:
-    '.            .            online  stopping  backing-off  redirecting  backing-off  stopped',
+    '.            .            online  stopping  backing-off  redirecting  backing-off  stopping  stopped',
   online:
-    '     .            .            .       stopping  backing-off  redirecting  backing-off  stopped',
+    '     .            .            .       stopping  backing-off  redirecting  backing-off  stopping  stopped',
   'backing-off':
-    '           connecting   .            .       .         .            .            backing-off  stopped',
+    '           connecting   .            .       .         .            .            backing-off  stopping  stopped',
   redirecting:
-    'connecting   .            .       .         .            .            redirecting  stopped',
+    'connecting   .            .       .         .            .            redirecting  stopping  stopped',
   stopping:
-    '   .            .            .       .         .            .            stopping     stopped',
+    '   .            .            .       .         .            .            stopping     .         stopped',
   stopped:
-    '    connecting   .            .       .         .            .            .            .',
+    '    connecting   .            .       .         .            .            .            .         .',
 }
 
 describe('the connection machine', () => {
@@ -42,6 +42,10 @@ describe('the connection machine', () => {
     for (const event of connectionEvents) {
       const to = transition('stopped', event)
       expect(to === null || event === 'connecting', event).toBe(true)
+    }
+    // The user's stop() ends whatever is up or on its way back: nothing reconnects after it.
+    for (const phase of phases.filter((p) => p !== 'idle' && !p.startsWith('stop'))) {
+      expect(transition(phase, 'stop'), phase).toBe('stopping')
     }
     for (const phase of phases.filter((p) => p !== 'stopped')) {
       expect(transition(phase, 'stopped'), phase).toBe('stopped')
