@@ -20,8 +20,8 @@ export interface SystemPackage {
  */
 export const DEBIAN_PYTHON = '/usr/bin/python3'
 
-const python3Imports = (module: string) =>
-  spawnSync(DEBIAN_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0
+const python3Runs = (statement: string) =>
+  spawnSync(DEBIAN_PYTHON, ['-c', statement], { stdio: 'ignore' }).status === 0
 
 export const SYSTEM_PACKAGES = {
   prosody: {
@@ -37,7 +37,9 @@ export const SYSTEM_PACKAGES = {
   slixmpp: {
     name: 'python3-slixmpp',
     neededBy: 'the tests that read replies as Slixmpp does',
-    installed: () => python3Imports('slixmpp'),
+    // What the probe imports: python3-slixmpp-lib, left behind when python3-slixmpp is removed,
+    // keeps a directory that `import slixmpp` takes for an empty namespace package.
+    installed: () => python3Runs('from slixmpp import ClientXMPP'),
   },
   chromium: {
     name: 'chromium',
