@@ -15,7 +15,7 @@ import {
   waitReady,
 } from './process.js'
 import { accounts, type ComponentListener, supervisedServer, type XmppServer } from './server.js'
-import { ensurePackages, installCommand } from './system-packages.js'
+import { ensurePackages, installCommand, MissingPackages } from './system-packages.js'
 
 /** What installs Prosody on Debian and Ubuntu, as root. */
 export const PROSODY_INSTALL = installCommand(['prosody'])
@@ -60,10 +60,15 @@ export async function ensureProsody(o: EnsureProsodyOptions = {}): Promise<Proso
   const found = findProsody()
   if (!('missing' in found)) return found
   const { install = false, note = () => {}, missing = missingError } = o
-  if (!install || process.getuid?.() !== 0 || !findExecutable('apt-get')) {
-    throw missing(found.missing, PROSODY_INSTALL)
+  try {
+    await ensurePackages(['prosody'], { note, install })
+  } catch (error) {
+    // Not asked to install, not root, or no apt-get: the caller's message says what to run.
+    if (error instanceof MissingPackages && !error.attempted) {
+      throw missing(found.missing, PROSODY_INSTALL)
+    }
+    throw error
   }
-  await ensurePackages(['prosody'], { note })
   const installed = findProsody()
   if ('missing' in installed) {
     throw new ProsodyMissing('apt-get installed prosody, yet it is not on PATH')

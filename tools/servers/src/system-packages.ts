@@ -53,7 +53,9 @@ export type SystemPackageName = keyof typeof SYSTEM_PACKAGES
 /** Some packages are missing and could not be installed here; the message says how to. */
 export class MissingPackages extends Error {
   readonly packages: readonly string[]
-  constructor(packages: readonly SystemPackage[], why: string) {
+  /** Whether apt-get ran: false when installing was not asked for or cannot be done here. */
+  readonly attempted: boolean
+  constructor(packages: readonly SystemPackage[], why: string, attempted = false) {
     const names = packages.map((p) => p.name)
     super(
       `${why}: ${packages.map((p) => `${p.name} (${p.neededBy})`).join(', ')}. ` +
@@ -61,6 +63,7 @@ export class MissingPackages extends Error {
     )
     this.name = 'MissingPackages'
     this.packages = names
+    this.attempted = attempted
   }
 }
 
@@ -117,7 +120,9 @@ export async function ensureInstalled(
   await machine.aptGet(['update'])
   await machine.aptGet(['install', '-y', ...list])
   const still = missing.filter((p) => !p.installed())
-  if (still.length > 0) throw new MissingPackages(still, 'apt-get ran, yet still not installed')
+  if (still.length > 0) {
+    throw new MissingPackages(still, 'apt-get ran, yet still not installed', true)
+  }
 }
 
 function thisMachine(): Machine {

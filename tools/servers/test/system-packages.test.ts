@@ -57,14 +57,16 @@ describe('ensureInstalled', () => {
       /Install them as root: apt-get update && apt-get install -y ejabberd$/,
     )
     expect(err.message).not.toContain('\n')
+    expect(err.attempted).toBe(false)
     expect(f.runs).toEqual([])
   })
 
   it('says so when apt-get ran and the package is still missing', async () => {
     const f = fixture({ ejabberd: false }, { aptGet: async () => {} })
-    await expect(ensureInstalled(f.packages, { machine: f.machine })).rejects.toThrow(
-      /apt-get ran, yet still not installed: ejabberd/,
-    )
+    const err = await ensureInstalled(f.packages, { machine: f.machine }).catch((e) => e)
+    expect(err).toBeInstanceOf(MissingPackages)
+    expect(err.message).toMatch(/apt-get ran, yet still not installed: ejabberd/)
+    expect(err.attempted).toBe(true)
   })
 
   it('does not install when asked not to', async () => {
