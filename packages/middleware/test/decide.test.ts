@@ -3,6 +3,7 @@ import { StanzaError, StreamError, type XmlElement } from '@xmpp-errors/errors'
 import { describe, expect, it } from 'vitest'
 import { defaultReplyTo, outcome, type ReplyTo } from '../src/decide.js'
 import type { XmppError } from '../src/normalize.js'
+import { ErrorRateLimit } from '../src/rate-limit.js'
 
 const stanzaError = new StanzaError('item-not-found')
 const from = 'u@localhost/r'
@@ -115,5 +116,50 @@ describe('decide, past RFC 6120', () => {
       action: 'drop',
       reason: 'error-stanza',
     })
+  })
+})
+
+describe('outcome, within the rate limit', () => {
+  const limited = (froms: Array<string | undefined>) => {
+    const limit = new ErrorRateLimit({ max: 1, windowMs: 60_000 })
+    return froms.map(
+      (f) =>
+        outcome(
+          xml('iq', { type: 'get', from: f }),
+          { error: stanzaError, unknown: false },
+          {
+            replyTo: defaultReplyTo,
+            limit,
+            now: 0,
+          },
+        ).error?.condition,
+    )
+  }
+
+  it('counts a bare JID once, whatever its resources and case', () => {
+    expect(limited(['u@localhost/a', 'U@LocalHost/b', 'u@localhost'])).toEqual([
+      'item-not-found',
+      'policy-violation',
+      undefined,
+    ])
+  })
+
+  it('counts a resource that holds a slash or an at sign with its bare JID', () => {
+    expect(limited(['u@localhost/a/b@c', 'u@localhost/x'])).toEqual([
+      'item-not-found',
+      'policy-violation',
+    ])
+  })
+
+  it('counts other bare JIDs apart, and a stanza without from as one sender', () => {
+    expect(
+      limited(['u@localhost/a', 'v@localhost/a', 'localhost/a', undefined, undefined]),
+    ).toEqual([
+      'item-not-found',
+      'item-not-found',
+      'item-not-found',
+      'item-not-found',
+      'policy-violation',
+    ])
   })
 })
