@@ -7,6 +7,7 @@ import { serverInfo, startProsody } from '@xmpp-errors/throwaway-servers'
 import { BROWSER_BUDGET, bundleSizes } from './bundle.js'
 import { PINO_MODES, type PinoMode } from './dispatch.js'
 import { machine } from './machine.js'
+import { SCALING_POINTS } from './scaling.js'
 import {
   FULL,
   PARTS,
@@ -25,9 +26,9 @@ const USAGE = `Usage: pnpm bench [--quick] [--only P1,P2,P3,P4] [--json FILE]
                P4 the default-logger figures)
   --json FILE  also write every round's throughput and the machine notes to FILE
 
-Each comparison (P1 and P2 at each depth, the construction micro-benchmark, P3, P4) runs in a
-fresh node process, so that one's JIT state does not slow the next. Run with node --expose-gc
-(pnpm bench does), or heap figures mean little.`
+Each comparison (P1 and P2 at each depth, the construction micro-benchmark, each axis of the
+scaling table, P3, P4) runs in a fresh node process, so that one's JIT state does not slow the
+next. Run with node --expose-gc (pnpm bench does), or heap figures mean little.`
 
 /** One child process: some parts, at some depths (P2: with one logger). */
 interface Unit {
@@ -35,7 +36,7 @@ interface Unit {
   depths: number[]
   construction: boolean
   loggers?: Array<'no-op' | PinoMode>
-  scaling?: boolean
+  scaling?: boolean | number[]
 }
 
 function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
@@ -59,7 +60,13 @@ function unitsOf(parts: readonly Part[], config: SuiteConfig): Unit[] {
         }
       }
       units.push({ parts: ['P2'], depths: [], construction: true, scaling: false })
-      units.push({ parts: ['P2'], depths: [], construction: false, loggers: [], scaling: true })
+      // A process per axis, its points in order: the ratios along an axis come from one JIT
+      // state (processes of this bench land in one of two, whose speeds differ by 40 %), and a
+      // table of 100,000 senders, which slows every later point in its process, comes last.
+      for (const axis of new Set(SCALING_POINTS.map((p) => p.axis))) {
+        const points = SCALING_POINTS.flatMap((p, i) => (p.axis === axis ? [i] : []))
+        units.push({ parts: ['P2'], depths: [], construction: false, loggers: [], scaling: points })
+      }
     } else {
       units.push({ parts: [part], depths: [], construction: false })
     }

@@ -163,8 +163,11 @@ export async function runSuite(
     depths?: readonly number[]
     /** Run P2's construction micro-benchmark (default: when P2 runs). */
     construction?: boolean
-    /** Run the scaling table (default: when P2 runs). */
-    scaling?: boolean
+    /**
+     * Run the scaling table (default: when P2 runs), or only the points at these indexes of
+     * SCALING_POINTS.
+     */
+    scaling?: boolean | readonly number[]
     /** P2's loggers: the no-op one, pino sync, pino async (default: all). */
     loggers?: ReadonlyArray<'no-op' | PinoMode>
     p3?: () => Promise<P3Setup & { release(): Promise<void> }>
@@ -340,8 +343,11 @@ export async function runSuite(
     }
   }
 
-  if (parts.has('P2') && (options.scaling ?? true)) {
-    for (const point of SCALING_POINTS) {
+  const scaling = options.scaling ?? true
+  if (parts.has('P2') && scaling !== false) {
+    const points =
+      scaling === true ? SCALING_POINTS : SCALING_POINTS.filter((_, i) => scaling.includes(i))
+    for (const point of points) {
       log(`P2 scaling, ${point.axis} ${point.value}`)
       const t = await scalingPoint(point, config.scaling)
       raw[`P2 scaling ${point.axis} ${point.value}`] = t
