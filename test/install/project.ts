@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -80,12 +81,19 @@ export async function pack(into: string): Promise<Packed> {
 }
 
 /**
+ * npm's cache for the install tests: apart from the user's, and shared by every install of a run
+ * and the runs after it (npm's cache is safe to share between processes and checks what it
+ * reads), so that the registry's packages are fetched once, not once per project.
+ */
+const NPM_CACHE = join(tmpdir(), 'xmpp-errors-npm-cache')
+
+/**
  * `npm init -y`, `"type": "module"` (the quick start uses `import` and top-level `await`), then
- * one `npm install` of the tarballs and `extra`, with a cache of its own inside `dir`.
+ * one `npm install` of the tarballs and `extra`, with the install tests' own cache.
  */
 export async function npmProject(dir: string, tarballs: string[], extra: string[]): Promise<void> {
   await mkdir(dir, { recursive: true })
-  const npm = { cwd: dir, env: { npm_config_cache: join(dir, '..', 'npm-cache') } }
+  const npm = { cwd: dir, env: { npm_config_cache: NPM_CACHE } }
   await exec('npm', ['init', '-y'], npm)
   await exec('npm', ['pkg', 'set', 'type=module'], npm)
   await exec(
