@@ -122,18 +122,20 @@ describe('decide, past RFC 6120', () => {
 describe('outcome, within the rate limit', () => {
   const limited = (froms: Array<string | undefined>) => {
     const limit = new ErrorRateLimit({ max: 1, windowMs: 60_000 })
-    return froms.map(
-      (f) =>
-        outcome(
-          xml('iq', { type: 'get', from: f }),
-          { error: stanzaError, unknown: false },
-          {
-            replyTo: defaultReplyTo,
-            limit,
-            now: 0,
-          },
-        ).error?.condition,
-    )
+    return froms.map((f) => {
+      const stanza = xml('iq', { type: 'get', from: f })
+      const o = outcome(
+        stanza,
+        { error: stanzaError, unknown: false },
+        {
+          replyTo: defaultReplyTo,
+          limit,
+          now: 0,
+        },
+      )
+      // The condition replied with, or none when dropped.
+      return o.action === 'reply' ? o.error.condition : undefined
+    })
   }
 
   it('counts a bare JID once, whatever its resources and case', () => {
