@@ -17,9 +17,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
  * What runs on each version besides the one `pnpm test` runs on, within CI's ten minutes. Both
  * run the in-process tests of what differs between versions (test/runtime.test.ts) and of
  * guard()'s socket (the hostile server). The active LTS also runs the unit projects and the rest
- * of the in-process project but the adversarial cases, the install test (npm, require() of the packages, the
- * quick start through Prosody) and the integration files whose behaviour rests on Node.js's
- * sockets and streams: guard()'s socket, the hostile wire, the replies through Prosody.
+ * of the in-process project but the adversarial cases, the install test (npm, require() of the
+ * packages, the quick start through Prosody) and the integration files whose behaviour rests on
+ * Node.js's sockets and streams: guard()'s socket, the hostile wire, the replies through Prosody.
  */
 export const RUNTIMES = [
   {
