@@ -1,7 +1,8 @@
-import type Connection from "@xmpp/connection" with { "resolution-mode": "import" };
-import type { Options as ConnectionOptions } from "@xmpp/connection" with { "resolution-mode": "import" };
+import type { default as Connection, Options as ConnectionOptions } from "@xmpp/connection" with {
+    "resolution-mode": "import",
+};
 import type xmppJid = require("@xmpp/jid");
-import type { Element, default as xmppXml } from "@xmpp/xml" with { "resolution-mode": "import" };
+import type { default as xmppXml, Element } from "@xmpp/xml" with { "resolution-mode": "import" };
 
 /**
  * The XEP-0114 connection of an external component: a TCP stream in the `jabber:component:accept`

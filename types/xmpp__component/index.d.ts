@@ -40,6 +40,7 @@ export interface Component extends ComponentCore {
 /**
  * The context of an `iqCallee` route: the callee adds the request's single child as `element`.
  */
+// eslint-disable-next-line @typescript-eslint/naming-convention -- xmpp.js's name, as in @types/xmpp__iq
 export interface IQCalleeContext extends IncomingContext<Component> {
     element: Element;
 }
@@ -52,6 +53,7 @@ export interface IQCalleeContext extends IncomingContext<Component> {
 export type IQHandler = (context: IQCalleeContext, next: () => Promise<unknown>) => unknown;
 
 /** Routes iq `get` and `set` requests by the namespace and name of their child. */
+// eslint-disable-next-line @typescript-eslint/naming-convention -- xmpp.js's name, as in @types/xmpp__iq
 export interface IQCallee {
     get(ns: string, name: string, handler: IQHandler): void;
     set(ns: string, name: string, handler: IQHandler): void;
