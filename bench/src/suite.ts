@@ -18,6 +18,7 @@ import {
   memory,
   STDERR_TARGETS,
 } from './memory.js'
+import { lineBytes, shapes } from './record-shapes.js'
 import { SCALING_POINTS, scalingPoint } from './scaling.js'
 import { ratios, type Summary, summarize } from './stats.js'
 
@@ -339,6 +340,19 @@ export async function runSuite(
         unit: 'ns',
         value: s.median,
         spread: s,
+      })
+    }
+    // Sizes, not speeds: the common record's line as pino writes it, before it was made flat.
+    const record = await shapes()
+    for (const [label, shape] of [
+      ['before: xmpp and stanza nested', record.before],
+      ['after: flat', record.after],
+    ] as const) {
+      figures.push({
+        part: 'info',
+        name: `The record (item-not-found on an iq get, with text) as pino writes it, ${label}`,
+        unit: 'B',
+        value: shape ? lineBytes(shape) : Number.NaN,
       })
     }
   }
