@@ -21,7 +21,7 @@ import { machineNotes, scalingTable, table, verdict } from './table.js'
 
 const USAGE = `Usage: pnpm bench [--quick] [--only P1,P2,P3,P4] [--json FILE]
 
-  --quick      about 30 s in all (also BENCH_QUICK=1); default is the full run (a few minutes)
+  --quick      about 1.5 min in all (also BENCH_QUICK=1); default is the full run (5–6 minutes)
   --only       run only these parts (P2 includes the construction micro-benchmark,
                P4 the default-logger figures)
   --json FILE  also write every round's throughput and the machine notes to FILE
