@@ -83,9 +83,10 @@ export async function pack(into: string): Promise<Packed> {
 /**
  * npm's cache for the install tests: apart from the user's, and shared by every install of a run
  * and the runs after it (npm's cache is safe to share between processes and checks what it
- * reads), so that the registry's packages are fetched once, not once per project.
+ * reads), so that the registry's packages are fetched once, not once per project. One per user:
+ * another user's would not be writable.
  */
-const NPM_CACHE = join(tmpdir(), 'xmpp-errors-npm-cache')
+const NPM_CACHE = join(tmpdir(), `xmpp-errors-npm-cache-${process.getuid?.() ?? 'user'}`)
 
 /**
  * `npm init -y`, `"type": "module"` (the quick start uses `import` and top-level `await`), then
