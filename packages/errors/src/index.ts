@@ -30,6 +30,7 @@ export {
   type StreamErrorOptions,
 } from './stream-error.js'
 export {
+  cutAt,
   errorText,
   isLanguageTag,
   lookupLanguage,

@@ -29,15 +29,22 @@ export function sanitizeXmlText(value: string): string {
 }
 
 /**
+ * The first `length` UTF-16 code units of `value`, one fewer where the cut would leave half a
+ * surrogate pair at the end.
+ */
+export function cutAt(value: string, length: number): string {
+  const kept = value.slice(0, Math.max(0, length))
+  const last = kept.charCodeAt(kept.length - 1)
+  return last >= 0xd800 && last <= 0xdbff ? kept.slice(0, -1) : kept
+}
+
+/**
  * Sanitised and capped error text, without splitting a surrogate pair at the cut. A cut text
  * ends in `…`, which counts towards `max`, so the result is never longer than `max`.
  */
 export function errorText(value: string, max = MAX_TEXT_LENGTH): string {
   if (value.length <= max) return sanitizeXmlText(value)
-  let text = value.slice(0, Math.max(0, max - 1))
-  const last = text.charCodeAt(text.length - 1)
-  if (last >= 0xd800 && last <= 0xdbff) text = text.slice(0, -1)
-  return sanitizeXmlText(`${text}…`)
+  return sanitizeXmlText(`${cutAt(value, max - 1)}…`)
 }
 
 // RFC 5646 language tags, loosely: what xml:lang may hold without surprising a peer. The primary

@@ -12,6 +12,7 @@ import {
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  cutAt,
   errorText,
   isStanzaError,
   isStreamError,
@@ -338,6 +339,14 @@ describe('text sanitisation and cap', () => {
     expect(errorText('ab😀cd', 4)).toBe('ab…')
     expect(errorText('abc😀d', 4)).toBe('abc…')
     expect(errorText('abcd', 4)).toBe('abcd')
+  })
+
+  it('cutAt keeps a pair whole or leaves it out, never half of it', () => {
+    expect(cutAt('a😀b', 1)).toBe('a')
+    expect(cutAt('a😀b', 2)).toBe('a')
+    expect(cutAt('a😀b', 3)).toBe('a😀')
+    expect(cutAt('ab', 5)).toBe('ab')
+    expect(cutAt('ab', -1)).toBe('')
   })
 })
 

@@ -1,3 +1,5 @@
+import { cutAt } from '@xmpp-errors/errors'
+
 /**
  * Longest string a peer controls that goes into a record as it is, in UTF-16 code units: an
  * `id` or an address of 200 KB must not become a log line of 200 KB.
@@ -7,10 +9,7 @@ export const MAX_RECORDED_LENGTH = 256
 /** `value`, or its first `max` code units and a mark saying how much was cut. */
 export function capped(value: string, max = MAX_RECORDED_LENGTH): string {
   if (value.length <= max) return value
-  let kept = value.slice(0, max)
-  const last = kept.charCodeAt(kept.length - 1)
-  // Never leave half a surrogate pair before the mark.
-  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1)
+  const kept = cutAt(value, max)
   return `${kept}…[cut ${value.length - kept.length} chars]`
 }
 
